@@ -1,0 +1,53 @@
+package dev.iouring.server;
+
+/**
+ * Why a connection closed. {@link #tag()} is the value used in logs and in the {@code reason} tag of
+ * the {@code iouring.server.connections.closed} meter, so the set is small and fixed.
+ */
+public enum CloseReason {
+
+	/** The peer closed its side (the receive returned end of stream). */
+	PEER_CLOSED("peer-closed"),
+
+	/** The peer reset the connection (ECONNRESET, EPIPE). */
+	RESET("reset"),
+
+	/** The application called {@link Connection#close()}, and pending writes were sent. */
+	LOCAL_CLOSE("local-close"),
+
+	/** The application called {@link Connection#abort()}: pending writes were discarded. */
+	ABORTED("aborted"),
+
+	/** A handler callback threw. */
+	HANDLER_ERROR("handler-error"),
+
+	/** A frame was larger than the codec's maximum frame size. */
+	FRAME_TOO_LARGE("frame-too-large"),
+
+	/** The codec found bytes that are not a valid frame. */
+	MALFORMED_FRAME("malformed-frame"),
+
+	/** Nothing was received or sent for longer than the idle timeout. */
+	IDLE_TIMEOUT("idle-timeout"),
+
+	/** The server stopped, or its drain deadline passed, while the connection was open. */
+	SERVER_STOPPED("server-stopped"),
+
+	/** A socket operation failed with an unexpected error. */
+	IO_ERROR("io-error");
+
+	private final String tag;
+
+	CloseReason(String tag) {
+		this.tag = tag;
+	}
+
+	/**
+	 * Returns the stable, lower-case name used in logs and meter tags.
+	 * @return the tag value
+	 */
+	public String tag() {
+		return this.tag;
+	}
+
+}

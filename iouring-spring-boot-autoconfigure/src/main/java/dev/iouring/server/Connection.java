@@ -1,0 +1,119 @@
+package dev.iouring.server;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One accepted TCP connection, as handlers see it.
+ *
+ * <p>Every method is safe to call from any thread. Writes keep their order: bytes written by one thread
+ * are sent in the order of the calls, and a write made on the event-loop thread is copied before the
+ * method returns, so the caller may reuse its buffer at once. Writes made after the connection closed
+ * are ignored ({@link #isOpen()} tells).
+ */
+public interface Connection {
+
+	/**
+	 * Returns an id unique among the connections of this server while it runs.
+	 * @return the connection id
+	 */
+	long id();
+
+	/**
+	 * Returns the name of the listener that accepted this connection.
+	 * @return the listener name
+	 */
+	String listenerName();
+
+	/**
+	 * Queues bytes for sending.
+	 * @param data the bytes; may be the view passed to {@link TcpHandler#onData}
+	 */
+	void write(Bytes data);
+
+	/**
+	 * Queues bytes for sending.
+	 * @param data the bytes
+	 */
+	default void write(byte[] data) {
+		write(data, 0, data.length);
+	}
+
+	/**
+	 * Queues part of an array for sending.
+	 * @param data the array
+	 * @param offset the first byte to send
+	 * @param length how many bytes to send
+	 */
+	void write(byte[] data, int offset, int length);
+
+	/**
+	 * Queues the remaining bytes of a buffer for sending; the buffer's position is advanced to its limit.
+	 * @param data the buffer
+	 */
+	void write(ByteBuffer data);
+
+	/**
+	 * Queues the bytes of a memory segment for sending.
+	 * @param data the segment
+	 */
+	void write(MemorySegment data);
+
+	/**
+	 * Queues text for sending, encoded as UTF-8.
+	 * @param text the text
+	 */
+	void write(CharSequence text);
+
+	/**
+	 * Closes the connection once every byte written so far has been sent. Idempotent.
+	 */
+	void close();
+
+	/**
+	 * Closes the connection at once, discarding bytes not yet sent. Idempotent.
+	 */
+	void abort();
+
+	/**
+	 * Returns whether the connection is open: not closed, not closing, not aborted.
+	 * @return {@code true} while writes are accepted
+	 */
+	boolean isOpen();
+
+	/**
+	 * Returns whether the bytes queued for sending are under the high water mark. When this is
+	 * {@code false} the server stops reading from the connection until the queue drains below the low
+	 * water mark.
+	 * @return {@code true} if the application may keep writing without growing the queue further
+	 */
+	boolean isWritable();
+
+	/**
+	 * Returns the peer's address, or {@code null} once the connection is closed and it was never asked.
+	 * @return the remote address
+	 */
+	@Nullable InetSocketAddress remoteAddress();
+
+	/**
+	 * Returns the local address the connection was accepted on.
+	 * @return the local address
+	 */
+	@Nullable InetSocketAddress localAddress();
+
+	/**
+	 * Returns the object attached with {@link #attach(Object)}.
+	 * @return the attachment, or {@code null}
+	 */
+	@Nullable Object attachment();
+
+	/**
+	 * Attaches an application object (session state, for example) to this connection.
+	 * @param attachment the object, or {@code null} to clear it
+	 */
+	void attach(@Nullable Object attachment);
+
+}

@@ -1,0 +1,76 @@
+package dev.iouring.server;
+
+import java.net.InetAddress;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.iouring.server.codec.FrameDecoderFactory;
+
+/**
+ * One listening port and what serves it.
+ *
+ * @param name the listener's name, used in logs, meter tags and {@link Connection#listenerName()}
+ * @param address the address to bind, or {@code null} for all interfaces (IPv6 any, which also takes
+ * IPv4 where the system allows dual-stack sockets)
+ * @param port the port, or 0 for one chosen by the system
+ * @param backlog the listen backlog
+ * @param handler the application's handler
+ * @param framing how received bytes are cut into frames, or {@code null} to hand raw bytes over
+ * @param maxConnections connections the listener accepts at once across all loops, above which new
+ * ones are closed at accept and counted as rejected
+ * @param idleTimeout how long a connection may send and receive nothing before it is closed, or
+ * {@link Duration#ZERO} for never
+ */
+public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
+		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout) {
+
+	/** Default listen backlog (Linux caps it at net.core.somaxconn). */
+	public static final int DEFAULT_BACKLOG = 1024;
+
+	/** Default connection limit per listener. */
+	public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+	public ListenerSettings {
+		if (name.isBlank()) {
+			throw new IllegalArgumentException("listener name must not be blank");
+		}
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("listener '" + name + "': port must be between 0 and 65535 but was " + port);
+		}
+		if (backlog < 1) {
+			throw new IllegalArgumentException("listener '" + name + "': backlog must be positive but was " + backlog);
+		}
+		if (maxConnections < 1) {
+			throw new IllegalArgumentException(
+					"listener '" + name + "': max-connections must be positive but was " + maxConnections);
+		}
+		if (idleTimeout.isNegative()) {
+			throw new IllegalArgumentException(
+					"listener '" + name + "': idle-timeout must not be negative but was " + idleTimeout);
+		}
+	}
+
+	/**
+	 * Returns a raw listener with default backlog and limits.
+	 * @param name the listener name
+	 * @param port the port (0 for any)
+	 * @param handler the handler
+	 * @return the settings
+	 */
+	public static ListenerSettings of(String name, int port, TcpHandler handler) {
+		return new ListenerSettings(name, null, port, DEFAULT_BACKLOG, handler, null, DEFAULT_MAX_CONNECTIONS,
+				Duration.ZERO);
+	}
+
+	/**
+	 * Returns a copy with another framing.
+	 * @param framing the decoder factory, or {@code null} for raw bytes
+	 * @return the new settings
+	 */
+	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
+				this.maxConnections, this.idleTimeout);
+	}
+
+}
