@@ -176,7 +176,8 @@ final class DecoderHarness {
 		return frames;
 	}
 
-	private static int[] chunkEnds(int[] cuts, int length) {
+	/** Returns where each chunk ends: the cut points, then the stream's end. */
+	static int[] chunkEnds(int[] cuts, int length) {
 		int[] ends = Arrays.copyOf(cuts, cuts.length + 1);
 		ends[cuts.length] = length;
 		return ends;
