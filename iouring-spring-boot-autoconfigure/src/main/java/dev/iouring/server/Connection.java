@@ -74,6 +74,12 @@ public interface Connection {
 	void close();
 
 	/**
+	 * Half-closes the connection: once every byte written so far is sent, the peer sees end of stream
+	 * (shutdown of the write side). Reading goes on; writes after this are ignored.
+	 */
+	void shutdownOutput();
+
+	/**
 	 * Closes the connection at once, discarding bytes not yet sent. Idempotent.
 	 */
 	void abort();

@@ -145,6 +145,14 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private boolean draining;
 
+	/** System.nanoTime() at the start of the current turn: the clock for idle timeouts. */
+	private long turnNanos = System.nanoTime();
+
+	/** How often idle connections are looked for (0: no listener has an idle timeout). */
+	private final long idleCheckNanos;
+
+	private long nextIdleCheck;
+
 	private @Nullable Runnable onDrained;
 
 	EventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
@@ -159,8 +167,28 @@ final class EventLoop implements Runnable, CompletionHandler {
 		this.listenFds = new int[listeners.length];
 		Arrays.fill(this.listenFds, -1);
 		this.acceptArmed = new boolean[listeners.length];
+		this.idleCheckNanos = idleCheckInterval(listeners);
 		// A named platform thread, not a daemon: like Boot's web servers, a running server keeps the JVM alive.
 		this.thread = Thread.ofPlatform().name(threadName).daemon(false).unstarted(this);
+	}
+
+	/**
+	 * Idle connections are found by a sweep over the loop's connections every quarter of the shortest
+	 * idle timeout (between 10 ms and 1 s): a connection closes between its timeout and 1.25 times it.
+	 * A sweep costs nothing per message, unlike re-arming a timer on every receive.
+	 */
+	private static long idleCheckInterval(ListenerRuntime[] listeners) {
+		long shortest = Long.MAX_VALUE;
+		for (ListenerRuntime listener : listeners) {
+			long timeout = listener.settings.idleTimeout().toNanos();
+			if (timeout > 0) {
+				shortest = Math.min(shortest, timeout);
+			}
+		}
+		if (shortest == Long.MAX_VALUE) {
+			return 0;
+		}
+		return Math.clamp(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
 	}
 
 	// ---- life cycle (called by IoUringServer) ----
@@ -380,7 +408,12 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private void turn() {
 		Ring ring = this.ring;
+		this.turnNanos = System.nanoTime();
 		runTasks();
+		if (this.idleCheckNanos > 0 && this.turnNanos - this.nextIdleCheck >= 0) {
+			this.nextIdleCheck = this.turnNanos + this.idleCheckNanos;
+			closeIdleConnections();
+		}
 		if (this.acceptRetryAt != 0 && System.nanoTime() - this.acceptRetryAt >= 0) {
 			this.acceptRetryAt = 0;
 			for (int i = 0; i < this.listeners.length; i++) {
@@ -398,8 +431,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 			}
 		}
 		if (block) {
-			long timeout = (this.acceptRetryAt != 0) ? Math.max(0, this.acceptRetryAt - System.nanoTime()) : -1;
-			ring.submitAndWait(1, timeout);
+			ring.submitAndWait(1, nextTimeout());
 			this.sleeping.set(false);
 		}
 		else if (ring.sqPending() > 0 || ring.cqReady() == 0) {
@@ -407,6 +439,34 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		ring.reap(this);
 		publishStats(ring);
+	}
+
+	/**
+	 * Returns how long the loop may block: until the next accept retry or idle sweep, or forever.
+	 */
+	private long nextTimeout() {
+		long now = System.nanoTime();
+		long timeout = -1;
+		if (this.acceptRetryAt != 0) {
+			timeout = Math.max(0, this.acceptRetryAt - now);
+		}
+		if (this.idleCheckNanos > 0) {
+			long untilSweep = Math.max(0, this.nextIdleCheck - now);
+			timeout = (timeout < 0) ? untilSweep : Math.min(timeout, untilSweep);
+		}
+		return timeout;
+	}
+
+	private void closeIdleConnections() {
+		for (int slot = 0; slot < this.slotsUsed; slot++) {
+			UringConnection connection = this.slots[slot];
+			if (connection != null && connection.state != UringConnection.CLOSED) {
+				long timeout = connection.listener.settings.idleTimeout().toNanos();
+				if (timeout > 0 && this.turnNanos - connection.lastActive > timeout) {
+					closeNow(connection, CloseReason.IDLE_TIMEOUT);
+				}
+			}
+		}
 	}
 
 	private void publishStats(Ring ring) {
@@ -545,6 +605,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 		UringConnection connection = new UringConnection(this, slot, generation, id, fd, listener, stats,
 				new OutboundQueue(this.pool));
 		this.slots[slot] = connection;
+		connection.lastActive = this.turnNanos;
 		this.connectionCount++;
 		stats.accepted.increment();
 		stats.active.increment();
@@ -594,13 +655,20 @@ final class EventLoop implements Runnable, CompletionHandler {
 		if (Cqe.hasBuffer(flags)) {
 			int bid = Cqe.bufferId(flags);
 			this.buffers.taken(bid);
-			try {
-				if (res > 0 && connection.state == UringConnection.OPEN) {
-					deliver(connection, bid, res);
-				}
+			if (res > 0 && connection.state == UringConnection.OPEN
+					&& (connection.unwritable || connection.heldCount > 0)) {
+				// Backpressure: keep the bytes in their ring buffer, undelivered, until the peer catches up.
+				hold(connection, bid, res);
 			}
-			finally {
-				this.buffers.recycle(bid);
+			else {
+				try {
+					if (res > 0 && connection.state == UringConnection.OPEN) {
+						deliver(connection, bid, res);
+					}
+				}
+				finally {
+					this.buffers.recycle(bid);
+				}
 			}
 		}
 		if (res > 0) {
@@ -610,7 +678,9 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		else if (res == 0) {
 			connection.peerClosed = true;
-			closeAfterFlush(connection, CloseReason.PEER_CLOSED);
+			if (connection.heldCount == 0) {
+				closeAfterFlush(connection, CloseReason.PEER_CLOSED);
+			}
 		}
 		else if (res == -Errno.ENOBUFS) {
 			this.stats.buffersExhausted.increment();
@@ -631,9 +701,12 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 	}
 
+	private static boolean wantsToRead(UringConnection connection) {
+		return connection.state == UringConnection.OPEN && !connection.peerClosed && !connection.unwritable;
+	}
+
 	private void rearmIfReading(UringConnection connection) {
-		if (!connection.recvArmed && !connection.readPaused && !connection.peerClosed
-				&& connection.state == UringConnection.OPEN) {
+		if (!connection.recvArmed && wantsToRead(connection)) {
 			armRecv(connection);
 		}
 	}
@@ -649,9 +722,55 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 	}
 
+	private static void hold(UringConnection connection, int bid, int length) {
+		if (connection.heldCount == connection.held.length) {
+			long[] larger = new long[Math.max(4, connection.held.length * 2)];
+			for (int i = 0; i < connection.heldCount; i++) {
+				larger[i] = connection.held[(connection.heldHead + i) % connection.held.length];
+			}
+			connection.held = larger;
+			connection.heldHead = 0;
+		}
+		connection.held[(connection.heldHead + connection.heldCount) % connection.held.length] = ((long) bid << 32)
+				| length;
+		connection.heldCount++;
+	}
+
+	/**
+	 * Delivers held buffers in order while the connection stays writable, then finishes a close the peer
+	 * asked for while bytes were held.
+	 */
+	private void deliverHeld(UringConnection connection) {
+		while (connection.heldCount > 0 && !connection.unwritable && connection.state == UringConnection.OPEN) {
+			long entry = connection.held[connection.heldHead];
+			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
+			connection.heldCount--;
+			int bid = (int) (entry >>> 32);
+			try {
+				deliver(connection, bid, (int) entry);
+			}
+			finally {
+				this.buffers.recycle(bid);
+			}
+		}
+		if (connection.heldCount == 0 && connection.peerClosed) {
+			closeAfterFlush(connection, CloseReason.PEER_CLOSED);
+		}
+	}
+
+	private void recycleHeld(UringConnection connection) {
+		while (connection.heldCount > 0) {
+			long entry = connection.held[connection.heldHead];
+			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
+			connection.heldCount--;
+			this.buffers.recycle((int) (entry >>> 32));
+		}
+	}
+
 	private void deliver(UringConnection connection, int bid, int length) {
 		Bytes data = this.view.set(this.buffers.buffers(), this.buffers.offset(bid), length);
 		connection.stats.bytesReceived.add(length);
+		connection.lastActive = this.turnNanos;
 		TcpHandler handler = connection.listener.settings.handler();
 		try {
 			if (connection.decoder == null) {
@@ -702,7 +821,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 	// ---- send ----
 
 	void write(UringConnection connection, MemorySegment source, long offset, int length) {
-		if (connection.state != UringConnection.OPEN || length == 0) {
+		if (connection.state != UringConnection.OPEN || connection.outputShutdownRequested || length == 0) {
 			return;
 		}
 		connection.outbound.append(source, offset, length);
@@ -710,7 +829,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 	}
 
 	void write(UringConnection connection, byte[] source, int offset, int length) {
-		if (connection.state != UringConnection.OPEN || length == 0) {
+		if (connection.state != UringConnection.OPEN || connection.outputShutdownRequested || length == 0) {
 			return;
 		}
 		connection.outbound.append(source, offset, length);
@@ -726,8 +845,10 @@ final class EventLoop implements Runnable, CompletionHandler {
 			}
 			this.flushList[this.flushCount++] = connection;
 		}
-		if (!connection.readPaused && connection.outbound.bytes() > this.settings.writeHighWaterMark()) {
-			pauseReading(connection);
+		if (!connection.unwritable && connection.outbound.bytes() > this.settings.writeHighWaterMark()) {
+			connection.unwritable = true;
+			cancelRecv(connection);
+			writabilityChanged(connection, false);
 		}
 	}
 
@@ -785,6 +906,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 			connection.outbound.advance(res);
 			connection.queuedBytesChanged();
 			connection.stats.bytesSent.add(res);
+			connection.lastActive = this.turnNanos;
 			if (!connection.outbound.isEmpty()) {
 				send(connection);
 			}
@@ -792,8 +914,13 @@ final class EventLoop implements Runnable, CompletionHandler {
 				closeNow(connection, connection.closeReason);
 				return;
 			}
-			if (connection.readPaused && connection.outbound.bytes() <= this.settings.writeLowWaterMark()) {
-				connection.readPaused = false;
+			else if (connection.outputShutdownRequested) {
+				Sockets.shutdown(connection.fd, Sockets.SHUT_WR);
+			}
+			if (connection.unwritable && connection.outbound.bytes() <= this.settings.writeLowWaterMark()) {
+				connection.unwritable = false;
+				writabilityChanged(connection, true);
+				deliverHeld(connection);
 				rearmIfReading(connection);
 			}
 		}
@@ -808,9 +935,23 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	// ---- backpressure and close ----
 
-	private void pauseReading(UringConnection connection) {
-		connection.readPaused = true;
-		cancelRecv(connection);
+	private void writabilityChanged(UringConnection connection, boolean writable) {
+		try {
+			connection.listener.settings.handler().onWritabilityChanged(connection, writable);
+		}
+		catch (Throwable ex) {
+			handlerFailed(connection, ex);
+		}
+	}
+
+	void shutdownOutput(UringConnection connection) {
+		if (connection.state != UringConnection.OPEN || connection.outputShutdownRequested) {
+			return;
+		}
+		connection.outputShutdownRequested = true;
+		if (connection.outbound.isEmpty() && !connection.sendInFlight) {
+			Sockets.shutdown(connection.fd, Sockets.SHUT_WR);
+		}
 	}
 
 	private void cancelRecv(UringConnection connection) {
@@ -831,7 +972,6 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		connection.state = UringConnection.CLOSING;
 		connection.closeReason = reason;
-		connection.readPaused = true;
 		cancelRecv(connection);
 	}
 
@@ -843,6 +983,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 		connection.markClosed();
 		connection.outbound.clear();
 		connection.queuedBytesChanged();
+		recycleHeld(connection);
 		if (connection.decoder != null) {
 			connection.decoder.release();
 		}
@@ -969,8 +1110,21 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 	}
 
-	List<UringConnection> openConnectionsForTest() {
-		return Arrays.stream(this.slots).filter(java.util.Objects::nonNull).toList();
+	/**
+	 * Returns the bytes queued for sending on this loop's connections (asked on the loop thread).
+	 */
+	long queuedBytes() {
+		Long total = callOnLoop(() -> {
+			long sum = 0;
+			for (int slot = 0; slot < this.slotsUsed; slot++) {
+				UringConnection connection = this.slots[slot];
+				if (connection != null) {
+					sum += connection.outbound.bytes();
+				}
+			}
+			return sum;
+		});
+		return (total != null) ? total : 0;
 	}
 
 }

@@ -155,6 +155,18 @@ public final class IoUringServer {
 	}
 
 	/**
+	 * Returns the bytes queued for sending across every connection (asks each loop; not for hot paths).
+	 * @return queued bytes
+	 */
+	public long queuedBytes() {
+		long total = 0;
+		for (EventLoop loop : this.loops) {
+			total += loop.queuedBytes();
+		}
+		return total;
+	}
+
+	/**
 	 * Returns each loop's ring statistics.
 	 * @return one entry per loop
 	 */

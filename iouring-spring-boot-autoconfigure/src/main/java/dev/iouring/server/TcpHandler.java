@@ -39,6 +39,17 @@ public interface TcpHandler {
 	}
 
 	/**
+	 * The connection's writability changed: {@code false} once the bytes queued for sending rose above
+	 * the high water mark (the server has stopped reading from it), {@code true} once they fell below the
+	 * low water mark again. A producer that writes without being asked (a feed, a broadcast) should stop
+	 * while the connection is not writable.
+	 * @param connection the connection
+	 * @param writable whether the queue is under the water marks
+	 */
+	default void onWritabilityChanged(Connection connection, boolean writable) {
+	}
+
+	/**
 	 * A callback of this handler threw, or the connection failed. The connection is closed right after.
 	 * @param connection the failing connection
 	 * @param error what went wrong

@@ -68,7 +68,24 @@ final class UringConnection implements Connection {
 
 	boolean sendInFlight;
 
-	boolean readPaused;
+	/** Queued bytes rose above the high water mark; reading stays off until they fall below the low one. */
+	boolean unwritable;
+
+	/** shutdownOutput() was called: no more writes; shut down the write side once the queue is sent. */
+	boolean outputShutdownRequested;
+
+	/**
+	 * Received buffers not yet delivered because the connection was unwritable: (bid << 32 | length), in
+	 * arrival order. They stay out of the buffer ring until delivered, which is what bounds memory.
+	 */
+	long[] held = new long[0];
+
+	int heldHead;
+
+	int heldCount;
+
+	/** Last receive or send, in the loop's turn clock (System.nanoTime). */
+	long lastActive;
 
 	boolean peerClosed;
 
@@ -191,6 +208,16 @@ final class UringConnection implements Connection {
 		}
 		else if (this.open) {
 			this.loop.execute(() -> this.loop.closeAfterFlush(this, CloseReason.LOCAL_CLOSE));
+		}
+	}
+
+	@Override
+	public void shutdownOutput() {
+		if (this.loop.inLoop()) {
+			this.loop.shutdownOutput(this);
+		}
+		else if (this.open) {
+			this.loop.execute(() -> this.loop.shutdownOutput(this));
 		}
 	}
 
