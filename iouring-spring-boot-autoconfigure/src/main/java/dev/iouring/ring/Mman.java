@@ -1,0 +1,34 @@
+package dev.iouring.ring;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * mmap constants ({@code include/uapi/asm-generic/mman-common.h}, {@code mman.h}) and munmap.
+ */
+final class Mman {
+
+	static final int PROT_READ = 1;
+
+	static final int PROT_WRITE = 2;
+
+	static final int MAP_SHARED = 1;
+
+	/** Pre-fault the pages, so the first ring accesses do not take page faults. */
+	static final int MAP_POPULATE = 0x8000;
+
+	private Mman() {
+	}
+
+	static void munmap(long address, long size) {
+		try {
+			int result = (int) LibC.MUNMAP.invokeExact(LibC.capture(), MemorySegment.ofAddress(address), size);
+			if (result != 0) {
+				throw new NativeCallException("munmap", LibC.errno(LibC.capture()), "");
+			}
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
+		}
+	}
+
+}

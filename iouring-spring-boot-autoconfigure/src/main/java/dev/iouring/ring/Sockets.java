@@ -1,0 +1,243 @@
+package dev.iouring.ring;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+
+/**
+ * The BSD socket calls the server needs, through libc: open a listening socket, read addresses, shut
+ * down and close. IPv4 and IPv6. Constants from {@code include/linux/socket.h},
+ * {@code include/uapi/asm-generic/socket.h}, {@code include/uapi/linux/in.h}, {@code in6.h} and
+ * {@code tcp.h} (the same on x86_64 and aarch64).
+ */
+public final class Sockets {
+
+	static final int AF_INET = 2;
+
+	static final int AF_INET6 = 10;
+
+	static final int SOCK_STREAM = 1;
+
+	/** SOCK_CLOEXEC (= O_CLOEXEC): for socket() and for accepted sockets. */
+	public static final int SOCK_CLOEXEC = 02000000;
+
+	static final int SOL_SOCKET = 1;
+
+	static final int SO_REUSEADDR = 2;
+
+	static final int SO_REUSEPORT = 15;
+
+	static final int IPPROTO_TCP = 6;
+
+	static final int TCP_NODELAY = 1;
+
+	static final int IPPROTO_IPV6 = 41;
+
+	static final int IPV6_V6ONLY = 26;
+
+	/** shutdown() modes. */
+	public static final int SHUT_RD = 0;
+
+	public static final int SHUT_WR = 1;
+
+	public static final int SHUT_RDWR = 2;
+
+	/** sizeof(struct sockaddr_storage). */
+	private static final int SOCKADDR_STORAGE_SIZE = 128;
+
+	private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+	private Sockets() {
+	}
+
+	/**
+	 * Opens a TCP listening socket with SO_REUSEADDR, SO_REUSEPORT (so every event loop can bind the same
+	 * port and the kernel spreads connections) and TCP_NODELAY (inherited by accepted sockets).
+	 * @param address where to bind; the wildcard IPv6 address also takes IPv4 (dual stack)
+	 * @param backlog the listen backlog
+	 * @return the listening socket's fd
+	 * @throws NativeCallException naming the failing call, e.g. bind with EADDRINUSE
+	 */
+	public static int openListener(InetSocketAddress address, int backlog) {
+		InetAddress ip = address.getAddress();
+		int family = (ip instanceof Inet6Address) ? AF_INET6 : AF_INET;
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
+			int fd = (int) LibC.SOCKET.invokeExact(capture, family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (fd < 0) {
+				throw new NativeCallException("socket", LibC.errno(capture), "");
+			}
+			try {
+				MemorySegment one = arena.allocate(ValueLayout.JAVA_INT);
+				one.set(ValueLayout.JAVA_INT, 0, 1);
+				setOption(capture, fd, SOL_SOCKET, SO_REUSEADDR, one, "SO_REUSEADDR");
+				setOption(capture, fd, SOL_SOCKET, SO_REUSEPORT, one, "SO_REUSEPORT");
+				setOption(capture, fd, IPPROTO_TCP, TCP_NODELAY, one, "TCP_NODELAY");
+				if (family == AF_INET6 && ip.isAnyLocalAddress()) {
+					MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT);
+					setOption(capture, fd, IPPROTO_IPV6, IPV6_V6ONLY, zero, "IPV6_V6ONLY");
+				}
+				MemorySegment sockaddr = arena.allocate(SOCKADDR_STORAGE_SIZE, 8);
+				int length = encode(address, sockaddr);
+				if ((int) LibC.BIND.invokeExact(capture, fd, sockaddr, length) != 0) {
+					int errno = LibC.errno(capture);
+					throw new NativeCallException("bind " + address, errno, bindHint(errno));
+				}
+				if ((int) LibC.LISTEN.invokeExact(capture, fd, backlog) != 0) {
+					throw new NativeCallException("listen", LibC.errno(capture), "");
+				}
+				return fd;
+			}
+			catch (Throwable ex) {
+				close(fd);
+				throw ex;
+			}
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
+		}
+	}
+
+	private static String bindHint(int errno) {
+		return switch (errno) {
+			case Errno.EADDRINUSE -> "another process listens on this port";
+			case Errno.EACCES -> "ports below 1024 need root or CAP_NET_BIND_SERVICE";
+			case Errno.EADDRNOTAVAIL -> "the address is not one of this machine's";
+			default -> "";
+		};
+	}
+
+	private static void setOption(MemorySegment capture, int fd, int level, int option, MemorySegment value,
+			String name) throws Throwable {
+		if ((int) LibC.SETSOCKOPT.invokeExact(capture, fd, level, option, value, (int) value.byteSize()) != 0) {
+			throw new NativeCallException("setsockopt(" + name + ")", LibC.errno(capture), "");
+		}
+	}
+
+	/**
+	 * Returns the address a socket is bound to (getsockname).
+	 * @param fd the socket
+	 * @return the local address
+	 */
+	public static InetSocketAddress localAddress(int fd) {
+		return address(fd, true);
+	}
+
+	/**
+	 * Returns the address of a connected socket's peer (getpeername).
+	 * @param fd the socket
+	 * @return the remote address
+	 */
+	public static InetSocketAddress remoteAddress(int fd) {
+		return address(fd, false);
+	}
+
+	private static InetSocketAddress address(int fd, boolean local) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
+			MemorySegment sockaddr = arena.allocate(SOCKADDR_STORAGE_SIZE, 8);
+			MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+			length.set(ValueLayout.JAVA_INT, 0, SOCKADDR_STORAGE_SIZE);
+			int result = local ? (int) LibC.GETSOCKNAME.invokeExact(capture, fd, sockaddr, length)
+					: (int) LibC.GETPEERNAME.invokeExact(capture, fd, sockaddr, length);
+			if (result != 0) {
+				throw new NativeCallException(local ? "getsockname" : "getpeername", LibC.errno(capture), "");
+			}
+			return decode(sockaddr);
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
+		}
+	}
+
+	/**
+	 * Shuts down part of a connection.
+	 * @param fd the socket
+	 * @param how {@link #SHUT_RD}, {@link #SHUT_WR} or {@link #SHUT_RDWR}
+	 * @return 0, or the errno
+	 */
+	public static int shutdown(int fd, int how) {
+		try {
+			MemorySegment capture = LibC.capture();
+			return ((int) LibC.SHUTDOWN.invokeExact(capture, fd, how) == 0) ? 0 : LibC.errno(capture);
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
+		}
+	}
+
+	/**
+	 * Closes a descriptor. Allocation-free after the first call on a thread.
+	 * @param fd the descriptor
+	 * @return 0, or the errno
+	 */
+	public static int close(int fd) {
+		try {
+			MemorySegment capture = LibC.capture();
+			return ((int) LibC.CLOSE.invokeExact(capture, fd) == 0) ? 0 : LibC.errno(capture);
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
+		}
+	}
+
+	/**
+	 * Writes a socket address as a {@code struct sockaddr_in} or {@code sockaddr_in6}.
+	 * @param address the address
+	 * @param sockaddr at least 28 bytes
+	 * @return the struct's length
+	 */
+	static int encode(InetSocketAddress address, MemorySegment sockaddr) {
+		InetAddress ip = address.getAddress();
+		sockaddr.fill((byte) 0);
+		if (ip instanceof Inet6Address ip6) {
+			// sockaddr_in6: family u16 | port u16 (network order) | flowinfo u32 | addr[16] | scope_id u32
+			sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET6);
+			sockaddr.set(PORT, 2, (short) address.getPort());
+			MemorySegment.copy(ip6.getAddress(), 0, sockaddr, ValueLayout.JAVA_BYTE, 8, 16);
+			sockaddr.set(ValueLayout.JAVA_INT, 24, ip6.getScopeId());
+			return 28;
+		}
+		// sockaddr_in: family u16 | port u16 (network order) | addr[4] | zero[8]
+		sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
+		sockaddr.set(PORT, 2, (short) address.getPort());
+		MemorySegment.copy(((Inet4Address) ip).getAddress(), 0, sockaddr, ValueLayout.JAVA_BYTE, 4, 4);
+		return 16;
+	}
+
+	/**
+	 * Reads a {@code struct sockaddr_in} or {@code sockaddr_in6}.
+	 * @param sockaddr the struct
+	 * @return the address
+	 */
+	static InetSocketAddress decode(MemorySegment sockaddr) {
+		int family = sockaddr.get(ValueLayout.JAVA_SHORT, 0);
+		int port = Short.toUnsignedInt(sockaddr.get(PORT, 2));
+		try {
+			if (family == AF_INET6) {
+				byte[] ip = new byte[16];
+				MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, 8, ip, 0, 16);
+				int scope = sockaddr.get(ValueLayout.JAVA_INT, 24);
+				InetAddress address = (scope != 0) ? Inet6Address.getByAddress(null, ip, scope)
+						: InetAddress.getByAddress(ip);
+				return new InetSocketAddress(address, port);
+			}
+			if (family == AF_INET) {
+				byte[] ip = new byte[4];
+				MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, 4, ip, 0, 4);
+				return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+			}
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException(ex);
+		}
+		throw new IllegalArgumentException("unsupported address family " + family);
+	}
+
+}
