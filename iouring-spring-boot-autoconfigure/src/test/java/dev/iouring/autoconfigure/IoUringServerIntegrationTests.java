@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +30,7 @@ import dev.iouring.server.TcpHandler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The auto-configured server for real: a context with an echo handler binds loopback sockets on ports the
@@ -126,7 +128,11 @@ class IoUringServerIntegrationTests {
 	@Test
 	void gracefulShutdownClosesOpenConnections() {
 		this.contextRunner.run((context) -> {
-			try (Socket client = connect(context.getBean(IoUringServer.class).port())) {
+			IoUringServer server = context.getBean(IoUringServer.class);
+			try (Socket client = connect(server.port())) {
+				// A connection still in the listen backlog is reset when the listening socket closes; only
+				// accepted ones are drained.
+				await().atMost(Duration.ofSeconds(5)).until(server::activeConnections, (count) -> count == 1);
 				context.close();
 				InputStream in = client.getInputStream();
 				assertThat(in.read()).as("end of stream once the server drained").isEqualTo(-1);
