@@ -8,7 +8,6 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
 
 import dev.iouring.server.IoUringServer;
-import dev.iouring.server.ListenerSettings;
 
 /**
  * Published once the {@link IoUringServer} has bound every listener and serves. Useful to learn the ports
@@ -31,11 +30,7 @@ public class IoUringServerInitializedEvent extends ApplicationEvent {
 	public IoUringServerInitializedEvent(IoUringServer server, ApplicationContext applicationContext) {
 		super(server);
 		this.applicationContext = applicationContext;
-		Map<String, Integer> ports = new LinkedHashMap<>();
-		for (ListenerSettings listener : server.settings().listeners()) {
-			ports.put(listener.name(), server.port(listener.name()));
-		}
-		this.ports = Collections.unmodifiableMap(ports);
+		this.ports = Collections.unmodifiableMap(new LinkedHashMap<>(server.ports()));
 		this.firstListener = server.settings().listeners().getFirst().name();
 	}
 
