@@ -1,0 +1,445 @@
+package dev.iouring.autoconfigure;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
+
+/**
+ * Configuration of the io_uring TCP server, bound from the {@code iouring.*} properties.
+ *
+ * <p>The type validates itself when it is bound (it implements {@link Validator}, which Boot's binder
+ * honours without Bean Validation on the class path): a value the kernel or the server would refuse
+ * fails startup with a message that names the full property, for example {@code iouring.ring.entries
+ * must be a power of two between 1 and 32768 but was 1000}.
+ */
+@ConfigurationProperties("iouring")
+public class IoUringProperties implements Validator {
+
+	private final Ring ring = new Ring();
+
+	private final Buffers buffers = new Buffers();
+
+	private final Server server = new Server();
+
+	public Ring getRing() {
+		return this.ring;
+	}
+
+	public Buffers getBuffers() {
+		return this.buffers;
+	}
+
+	public Server getServer() {
+		return this.server;
+	}
+
+	@Override
+	public boolean supports(Class<?> type) {
+		return IoUringProperties.class.isAssignableFrom(type);
+	}
+
+	@Override
+	public void validate(Object target, Errors errors) {
+		new IoUringPropertiesValidator((IoUringProperties) target, errors).validate();
+	}
+
+	/**
+	 * How each event loop's ring is set up. Large rings need locked memory: on kernels before 5.12 the
+	 * ring counts against RLIMIT_MEMLOCK, so raise {@code ulimit -l} if setup fails with ENOMEM.
+	 */
+	public static class Ring {
+
+		/**
+		 * Size of the submission queue of each ring. Must be a power of two.
+		 */
+		private int entries = 4096;
+
+		/**
+		 * Size of the completion queue of each ring. Must be a power of two, at least the submission
+		 * queue size.
+		 */
+		private int cqEntries = 16384;
+
+		/**
+		 * Whether a kernel thread polls the submission queue, which saves submit system calls at the cost
+		 * of a busy CPU.
+		 */
+		private boolean sqpoll;
+
+		/**
+		 * How long the submission polling thread spins without work before it sleeps.
+		 */
+		private Duration sqpollIdle = Duration.ofSeconds(1);
+
+		/**
+		 * CPU to pin the submission polling thread to. When not set, the kernel chooses.
+		 */
+		private @Nullable Integer sqpollCpu;
+
+		public int getEntries() {
+			return this.entries;
+		}
+
+		public void setEntries(int entries) {
+			this.entries = entries;
+		}
+
+		public int getCqEntries() {
+			return this.cqEntries;
+		}
+
+		public void setCqEntries(int cqEntries) {
+			this.cqEntries = cqEntries;
+		}
+
+		public boolean isSqpoll() {
+			return this.sqpoll;
+		}
+
+		public void setSqpoll(boolean sqpoll) {
+			this.sqpoll = sqpoll;
+		}
+
+		public Duration getSqpollIdle() {
+			return this.sqpollIdle;
+		}
+
+		public void setSqpollIdle(Duration sqpollIdle) {
+			this.sqpollIdle = sqpollIdle;
+		}
+
+		public @Nullable Integer getSqpollCpu() {
+			return this.sqpollCpu;
+		}
+
+		public void setSqpollCpu(@Nullable Integer sqpollCpu) {
+			this.sqpollCpu = sqpollCpu;
+		}
+
+	}
+
+	/**
+	 * The provided buffers each event loop receives into.
+	 */
+	public static class Buffers {
+
+		/**
+		 * Number of receive buffers per event loop. Must be a power of two.
+		 */
+		private int count = 1024;
+
+		/**
+		 * Size of each receive buffer. If a data size suffix is not specified, bytes will be used.
+		 */
+		private DataSize size = DataSize.ofKilobytes(16);
+
+		public int getCount() {
+			return this.count;
+		}
+
+		public void setCount(int count) {
+			this.count = count;
+		}
+
+		public DataSize getSize() {
+			return this.size;
+		}
+
+		public void setSize(DataSize size) {
+			this.size = size;
+		}
+
+	}
+
+	/**
+	 * The TCP server and its listeners. The listener-level values under {@code server} are defaults for
+	 * every entry of {@code listeners}.
+	 */
+	public static class Server {
+
+		/**
+		 * Whether to run the io_uring server.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Port of the default listener, and of any listener that sets none. Use 0 for a port chosen by the
+		 * system.
+		 */
+		private int port = 7000;
+
+		/**
+		 * Network address to bind. When not set, the server listens on all interfaces.
+		 */
+		private @Nullable InetAddress address;
+
+		/**
+		 * Maximum length of the queue of connections waiting to be accepted. Linux caps it at
+		 * net.core.somaxconn.
+		 */
+		private int backlog = 1024;
+
+		/**
+		 * Number of event-loop threads, each with its own ring. When not set, one per available
+		 * processor.
+		 */
+		private @Nullable Integer eventLoops;
+
+		/**
+		 * Name of the TcpHandler bean that serves the listeners. Not needed when the context holds exactly
+		 * one TcpHandler bean.
+		 */
+		private @Nullable String handler;
+
+		/**
+		 * Maximum number of connections a listener keeps open at once. Connections above it are closed
+		 * as soon as they are accepted.
+		 */
+		private int maxConnections = 10000;
+
+		/**
+		 * How long a connection may neither receive nor send before it is closed. Zero means never.
+		 */
+		private Duration idleTimeout = Duration.ZERO;
+
+		/**
+		 * Type of shutdown the server does when the application context closes.
+		 */
+		private Shutdown shutdown = Shutdown.GRACEFUL;
+
+		private final WriteBuffer writeBuffer = new WriteBuffer();
+
+		/**
+		 * Listeners by name. When empty, one listener named 'default' serves the server-level port.
+		 */
+		private final Map<String, Listener> listeners = new LinkedHashMap<>();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
+		public @Nullable InetAddress getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(@Nullable InetAddress address) {
+			this.address = address;
+		}
+
+		public int getBacklog() {
+			return this.backlog;
+		}
+
+		public void setBacklog(int backlog) {
+			this.backlog = backlog;
+		}
+
+		public @Nullable Integer getEventLoops() {
+			return this.eventLoops;
+		}
+
+		public void setEventLoops(@Nullable Integer eventLoops) {
+			this.eventLoops = eventLoops;
+		}
+
+		public @Nullable String getHandler() {
+			return this.handler;
+		}
+
+		public void setHandler(@Nullable String handler) {
+			this.handler = handler;
+		}
+
+		public int getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public Shutdown getShutdown() {
+			return this.shutdown;
+		}
+
+		public void setShutdown(Shutdown shutdown) {
+			this.shutdown = shutdown;
+		}
+
+		public WriteBuffer getWriteBuffer() {
+			return this.writeBuffer;
+		}
+
+		public Map<String, Listener> getListeners() {
+			return this.listeners;
+		}
+
+	}
+
+	/**
+	 * Bounds on the bytes queued for sending on one connection.
+	 */
+	public static class WriteBuffer {
+
+		/**
+		 * Queued outbound bytes per connection above which the server stops reading from it. If a data
+		 * size suffix is not specified, bytes will be used.
+		 */
+		private DataSize highWaterMark = DataSize.ofKilobytes(64);
+
+		/**
+		 * Queued outbound bytes per connection below which reading resumes. If a data size suffix is not
+		 * specified, bytes will be used.
+		 */
+		private DataSize lowWaterMark = DataSize.ofKilobytes(32);
+
+		public DataSize getHighWaterMark() {
+			return this.highWaterMark;
+		}
+
+		public void setHighWaterMark(DataSize highWaterMark) {
+			this.highWaterMark = highWaterMark;
+		}
+
+		public DataSize getLowWaterMark() {
+			return this.lowWaterMark;
+		}
+
+		public void setLowWaterMark(DataSize lowWaterMark) {
+			this.lowWaterMark = lowWaterMark;
+		}
+
+	}
+
+	/**
+	 * One named listener. Every value left unset falls back to the server-level one.
+	 */
+	public static class Listener {
+
+		/**
+		 * Port to listen on. Use 0 for a port chosen by the system.
+		 */
+		private @Nullable Integer port;
+
+		/**
+		 * Network address to bind.
+		 */
+		private @Nullable InetAddress address;
+
+		/**
+		 * Maximum length of the queue of connections waiting to be accepted.
+		 */
+		private @Nullable Integer backlog;
+
+		/**
+		 * Name of the TcpHandler bean that serves this listener.
+		 */
+		private @Nullable String handler;
+
+		/**
+		 * Maximum number of connections this listener keeps open at once.
+		 */
+		private @Nullable Integer maxConnections;
+
+		/**
+		 * How long a connection may neither receive nor send before it is closed. Zero means never.
+		 */
+		private @Nullable Duration idleTimeout;
+
+		public @Nullable Integer getPort() {
+			return this.port;
+		}
+
+		public void setPort(@Nullable Integer port) {
+			this.port = port;
+		}
+
+		public @Nullable InetAddress getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(@Nullable InetAddress address) {
+			this.address = address;
+		}
+
+		public @Nullable Integer getBacklog() {
+			return this.backlog;
+		}
+
+		public void setBacklog(@Nullable Integer backlog) {
+			this.backlog = backlog;
+		}
+
+		public @Nullable String getHandler() {
+			return this.handler;
+		}
+
+		public void setHandler(@Nullable String handler) {
+			this.handler = handler;
+		}
+
+		public @Nullable Integer getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(@Nullable Integer maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+		public @Nullable Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(@Nullable Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+	}
+
+	/**
+	 * What the server does when the application context closes.
+	 */
+	public enum Shutdown {
+
+		/**
+		 * Stop accepting, let pending writes finish within the lifecycle's shutdown-phase timeout, then
+		 * close what is left.
+		 */
+		GRACEFUL,
+
+		/**
+		 * Close every connection at once.
+		 */
+		IMMEDIATE
+
+	}
+
+}

@@ -1,0 +1,71 @@
+package dev.iouring.autoconfigure;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+import dev.iouring.server.IoUringServer;
+import dev.iouring.server.ServerSettings;
+
+/**
+ * Auto-configuration of the io_uring TCP server: settings from the {@code iouring.*} properties and
+ * {@link IoUringServerCustomizer} beans, the {@link IoUringServer}, and the lifecycle beans that start it
+ * with the context, drain it and stop it. {@code iouring.server.enabled=false} turns it all off.
+ *
+ * <p>Each bean backs off when the application defines its own: a {@link ServerSettings} bean replaces
+ * the properties, an {@link IoUringServer} bean replaces the server (and makes the settings moot), and
+ * the lifecycle beans back off by name, so a test can keep the server from binding.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "iouring.server.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(IoUringProperties.class)
+public final class IoUringServerAutoConfiguration {
+
+	/** Name of the bean that starts and stops the server. */
+	static final String START_STOP_LIFECYCLE_BEAN = "ioUringServerStartStopLifecycle";
+
+	/** Name of the bean that drains the server on shutdown. */
+	static final String GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN = "ioUringServerGracefulShutdownLifecycle";
+
+	@Bean
+	@ConditionalOnMissingBean({ ServerSettings.class, IoUringServer.class })
+	ServerSettings ioUringServerSettings(IoUringProperties properties, ListableBeanFactory beanFactory,
+			ObjectProvider<IoUringServerCustomizer> customizers) {
+		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory)).map();
+		for (IoUringServerCustomizer customizer : customizers.orderedStream().toList()) {
+			settings = customizer.customize(settings);
+		}
+		return settings;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	IoUringServer ioUringServer(ServerSettings settings) {
+		return new IoUringServer(settings);
+	}
+
+	@Bean(START_STOP_LIFECYCLE_BEAN)
+	@ConditionalOnMissingBean(name = START_STOP_LIFECYCLE_BEAN)
+	IoUringServerStartStopLifecycle ioUringServerStartStopLifecycle(IoUringServer server,
+			ApplicationContext applicationContext) {
+		return new IoUringServerStartStopLifecycle(server, applicationContext);
+	}
+
+	@Bean(GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN)
+	@ConditionalOnMissingBean(name = GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN)
+	IoUringServerGracefulShutdownLifecycle ioUringServerGracefulShutdownLifecycle(IoUringServer server,
+			IoUringProperties properties) {
+		return new IoUringServerGracefulShutdownLifecycle(server, properties.getServer().getShutdown());
+	}
+
+	@Bean
+	IoUringServerPortInfoListener ioUringServerPortInfoListener() {
+		return new IoUringServerPortInfoListener();
+	}
+
+}

@@ -1,0 +1,64 @@
+package dev.iouring.autoconfigure;
+
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
+
+import dev.iouring.server.IoUringServer;
+
+/**
+ * Starts the {@link IoUringServer} when the application context starts, announces it with an
+ * {@link IoUringServerInitializedEvent}, and stops it when the context stops.
+ *
+ * <p>Its phase is below the {@link IoUringServerGracefulShutdownLifecycle graceful shutdown} one, as with
+ * Boot's embedded web servers: on the way down the drain runs first, then this hard stop closes whatever
+ * is left and frees every ring. A bind failure thrown from {@link #start()} fails the context refresh.
+ */
+final class IoUringServerStartStopLifecycle implements SmartLifecycle {
+
+	/** Starts after, and stops after, everything in the graceful shutdown phase. */
+	static final int PHASE = IoUringServerGracefulShutdownLifecycle.PHASE - 1024;
+
+	private final IoUringServer server;
+
+	private final ApplicationContext applicationContext;
+
+	private volatile boolean running;
+
+	IoUringServerStartStopLifecycle(IoUringServer server, ApplicationContext applicationContext) {
+		this.server = server;
+		this.applicationContext = applicationContext;
+	}
+
+	@Override
+	public void start() {
+		this.server.start();
+		this.running = true;
+		this.applicationContext.publishEvent(new IoUringServerInitializedEvent(this.server, this.applicationContext));
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.server.stop();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Pausing a context must not close the server's sockets: clients would see refused connections, and
+	 * a resumed context would come back on other ports when they were chosen by the system.
+	 */
+	@Override
+	public boolean isPauseable() {
+		return false;
+	}
+
+}

@@ -1,0 +1,118 @@
+package dev.iouring.autoconfigure;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.iouring.autoconfigure.IoUringProperties.Listener;
+import dev.iouring.autoconfigure.IoUringProperties.Server;
+import dev.iouring.ring.RingOptions;
+import dev.iouring.server.ListenerSettings;
+import dev.iouring.server.ServerSettings;
+
+/**
+ * Turns {@link IoUringProperties} into the engine's {@link ServerSettings}.
+ *
+ * <p>Listeners: with no {@code iouring.server.listeners} entry, one listener named
+ * {@value #DEFAULT_LISTENER} serves {@code iouring.server.port}; otherwise one listener per entry, in
+ * the order they are configured, each value left unset taken from {@code iouring.server.*}.
+ */
+final class ServerSettingsMapper {
+
+	/** Name of the listener created when no listener is configured. */
+	static final String DEFAULT_LISTENER = "default";
+
+	/** Value of {@code sqpoll_cpu} in {@link RingOptions} that lets the kernel choose the CPU. */
+	private static final int ANY_CPU = -1;
+
+	private final IoUringProperties properties;
+
+	private final TcpHandlerResolver handlers;
+
+	ServerSettingsMapper(IoUringProperties properties, TcpHandlerResolver handlers) {
+		this.properties = properties;
+		this.handlers = handlers;
+	}
+
+	/**
+	 * Builds the settings.
+	 * @return the server settings
+	 * @throws TcpHandlerResolutionException if a listener's handler cannot be found
+	 * @throws IllegalStateException if the engine refuses a value the property validation let through
+	 */
+	ServerSettings map() {
+		Server server = this.properties.getServer();
+		IoUringProperties.Buffers buffers = this.properties.getBuffers();
+		IoUringProperties.WriteBuffer writeBuffer = server.getWriteBuffer();
+		List<ListenerSettings> listeners = listeners(server);
+		try {
+			ServerSettings.Builder builder = ServerSettings.builder()
+				.ring(ringOptions(this.properties.getRing()))
+				.buffers(buffers.getCount(), Math.toIntExact(buffers.getSize().toBytes()))
+				.eventLoops(Objects.requireNonNullElseGet(server.getEventLoops(),
+						() -> Runtime.getRuntime().availableProcessors()))
+				.writeWaterMarks(Math.toIntExact(writeBuffer.getLowWaterMark().toBytes()),
+						Math.toIntExact(writeBuffer.getHighWaterMark().toBytes()));
+			listeners.forEach(builder::listener);
+			return builder.build();
+		}
+		catch (IllegalArgumentException | ArithmeticException ex) {
+			throw invalid(ex);
+		}
+	}
+
+	private RingOptions ringOptions(IoUringProperties.Ring ring) {
+		int cpu = Objects.requireNonNullElse(ring.getSqpollCpu(), ANY_CPU);
+		return new RingOptions(ring.getEntries(), ring.getCqEntries(), ring.isSqpoll(), ring.getSqpollIdle(), cpu);
+	}
+
+	private List<ListenerSettings> listeners(Server server) {
+		Map<String, Listener> configured = server.getListeners();
+		if (configured.isEmpty()) {
+			return List.of(listener(DEFAULT_LISTENER, new Listener(), server, "iouring.server.handler"));
+		}
+		List<ListenerSettings> listeners = new ArrayList<>(configured.size());
+		configured.forEach((name, listener) -> {
+			String handlerProperty = "iouring.server.listeners." + name + ".handler";
+			listeners.add(listener(name, listener, server, handlerProperty));
+		});
+		return listeners;
+	}
+
+	private ListenerSettings listener(String name, Listener listener, Server server, String handlerProperty) {
+		String handlerName = firstNonNull(listener.getHandler(), server.getHandler());
+		String property = (listener.getHandler() == null && server.getHandler() != null) ? "iouring.server.handler"
+				: handlerProperty;
+		InetAddress address = firstNonNull(listener.getAddress(), server.getAddress());
+		int port = Objects.requireNonNullElse(listener.getPort(), server.getPort());
+		int backlog = Objects.requireNonNullElse(listener.getBacklog(), server.getBacklog());
+		int maxConnections = Objects.requireNonNullElse(listener.getMaxConnections(), server.getMaxConnections());
+		Duration idleTimeout = Objects.requireNonNullElse(listener.getIdleTimeout(), server.getIdleTimeout());
+		try {
+			return new ListenerSettings(name, address, port, backlog,
+					this.handlers.resolve(name, handlerName, property), null, maxConnections, idleTimeout);
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(ex);
+		}
+	}
+
+	private static <T> @Nullable T firstNonNull(@Nullable T preferred, @Nullable T fallback) {
+		return (preferred != null) ? preferred : fallback;
+	}
+
+	/**
+	 * The property validation checks every limit the engine has, so this only fires when the two drift
+	 * apart; the message still points the user at the properties.
+	 */
+	private static IllegalStateException invalid(RuntimeException ex) {
+		return new IllegalStateException("The iouring.* properties describe settings the io_uring server refuses: "
+				+ ex.getMessage() + ". Correct the matching iouring.* property.", ex);
+	}
+
+}

@@ -1,0 +1,60 @@
+package dev.iouring.autoconfigure;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+
+import dev.iouring.server.TcpHandler;
+
+/**
+ * Finds the {@link TcpHandler} bean that serves a listener: the bean the listener's {@code handler}
+ * property names, or else the only {@code TcpHandler} bean of the context.
+ */
+final class TcpHandlerResolver {
+
+	private final ListableBeanFactory beanFactory;
+
+	TcpHandlerResolver(ListableBeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * Returns the handler of a listener.
+	 * @param listenerName the listener
+	 * @param beanName the bean the configuration names, or {@code null} to take the only handler bean
+	 * @param property the property that names the handler, for error messages
+	 * @return the handler bean
+	 * @throws TcpHandlerResolutionException if the named bean is missing, or no name was given and there
+	 * is not exactly one handler bean
+	 */
+	TcpHandler resolve(String listenerName, @Nullable String beanName, String property) {
+		List<String> candidates = Arrays.asList(this.beanFactory.getBeanNamesForType(TcpHandler.class));
+		if (beanName != null) {
+			if (!candidates.contains(beanName)) {
+				throw new TcpHandlerResolutionException(listenerName, property, candidates,
+						"Listener '" + listenerName + "' is served by TcpHandler bean '" + beanName + "' ("
+								+ property + "), but the context has no TcpHandler bean of that name.",
+						"Set " + property + " to one of the TcpHandler beans " + candidates
+								+ ", or define a TcpHandler bean named '" + beanName + "'.");
+			}
+			return this.beanFactory.getBean(beanName, TcpHandler.class);
+		}
+		if (candidates.size() == 1) {
+			return this.beanFactory.getBean(candidates.getFirst(), TcpHandler.class);
+		}
+		if (candidates.isEmpty()) {
+			throw new TcpHandlerResolutionException(listenerName, property, candidates,
+					"Listener '" + listenerName + "' has no handler: the context holds no TcpHandler bean.",
+					"Define a bean that implements dev.iouring.server.TcpHandler, or set iouring.server.enabled=false "
+							+ "if the application should not run the io_uring server.");
+		}
+		throw new TcpHandlerResolutionException(listenerName, property, candidates,
+				"Listener '" + listenerName + "' does not name its handler and the context holds "
+						+ candidates.size() + " TcpHandler beans: " + candidates + ".",
+				"Set " + property + " to the name of one of them.");
+	}
+
+}

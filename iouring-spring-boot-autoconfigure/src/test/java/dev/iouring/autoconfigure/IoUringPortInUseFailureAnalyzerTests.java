@@ -1,0 +1,65 @@
+package dev.iouring.autoconfigure;
+
+import java.io.IOException;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.mock.env.MockEnvironment;
+
+import dev.iouring.server.PortInUseException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What {@link IoUringPortInUseFailureAnalyzer} tells the user.
+ */
+class IoUringPortInUseFailureAnalyzerTests {
+
+	private final MockEnvironment environment = new MockEnvironment();
+
+	@Test
+	void describesThePortAndTheListener() {
+		FailureAnalysis analysis = analyze(new PortInUseException("default", 7000, new IOException("EADDRINUSE")));
+		assertThat(analysis.getDescription())
+			.isEqualTo("The io_uring server's listener 'default' could not start: port 7000 is already in use.");
+		assertThat(analysis.getCause()).isInstanceOf(PortInUseException.class);
+	}
+
+	@Test
+	void defaultListenerPointsAtTheServerPortProperty() {
+		FailureAnalysis analysis = analyze(new PortInUseException("default", 7000, new IOException("EADDRINUSE")));
+		assertThat(analysis.getAction()).isEqualTo("Identify and stop the process that is listening on port 7000 "
+				+ "(for example with 'ss -ltnp'), or choose another port for the listener by setting "
+				+ "iouring.server.port (0 lets the system choose a free one).");
+	}
+
+	@Test
+	void listenerWithItsOwnPortPointsAtTheListenerPortProperty() {
+		this.environment.setProperty("iouring.server.listeners.redis.port", "6380");
+		FailureAnalysis analysis = analyze(new PortInUseException("redis", 6380, new IOException("EADDRINUSE")));
+		assertThat(analysis.getAction()).contains("by setting iouring.server.listeners.redis.port (0 lets");
+	}
+
+	@Test
+	void listenerThatInheritsTheServerPortPointsAtTheServerPortProperty() {
+		this.environment.setProperty("iouring.server.listeners.redis.backlog", "8");
+		FailureAnalysis analysis = analyze(new PortInUseException("redis", 7000, new IOException("EADDRINUSE")));
+		assertThat(analysis.getAction()).contains("by setting iouring.server.port (0 lets");
+	}
+
+	@Test
+	void worksWithoutAnEnvironment() {
+		FailureAnalysis analysis = new IoUringPortInUseFailureAnalyzer(null)
+			.analyze(new PortInUseException("echo", 7000, new IOException("EADDRINUSE")));
+		assertThat(analysis.getAction()).contains("iouring.server.port");
+	}
+
+	private FailureAnalysis analyze(PortInUseException failure) {
+		FailureAnalysis analysis = new IoUringPortInUseFailureAnalyzer(this.environment)
+			.analyze(new IllegalStateException("Failed to start bean 'ioUringServerStartStopLifecycle'", failure));
+		assertThat(analysis).isNotNull();
+		return analysis;
+	}
+
+}
