@@ -7,6 +7,11 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.iouring.server.HandlerExecution;
+import dev.iouring.server.codec.FieldByteOrder;
+import dev.iouring.server.codec.FramingKind;
+import dev.iouring.server.codec.FramingSpec;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.Errors;
@@ -211,6 +216,17 @@ public class IoUringProperties implements Validator {
 		private Duration idleTimeout = Duration.ZERO;
 
 		/**
+		 * Where handler callbacks run: 'event-loop' (fastest; callbacks must not block) or
+		 * 'virtual-threads' (each connection's callbacks in order on virtual threads; they may block).
+		 */
+		private HandlerExecution handlerExecution = HandlerExecution.EVENT_LOOP;
+
+		/**
+		 * How received bytes are cut into frames for the handler; raw by default.
+		 */
+		private final Framing framing = new Framing();
+
+		/**
 		 * Type of shutdown the server does when the application context closes.
 		 */
 		private Shutdown shutdown = Shutdown.GRACEFUL;
@@ -276,6 +292,18 @@ public class IoUringProperties implements Validator {
 
 		public void setMaxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
+		}
+
+		public HandlerExecution getHandlerExecution() {
+			return this.handlerExecution;
+		}
+
+		public void setHandlerExecution(HandlerExecution handlerExecution) {
+			this.handlerExecution = handlerExecution;
+		}
+
+		public Framing getFraming() {
+			return this.framing;
 		}
 
 		public Duration getIdleTimeout() {
@@ -374,6 +402,32 @@ public class IoUringProperties implements Validator {
 		 */
 		private @Nullable Duration idleTimeout;
 
+		/**
+		 * Where this listener's handler callbacks run.
+		 */
+		private @Nullable HandlerExecution handlerExecution;
+
+		/**
+		 * How this listener cuts received bytes into frames. When not set, the server-level framing.
+		 */
+		private @Nullable Framing framing;
+
+		public @Nullable HandlerExecution getHandlerExecution() {
+			return this.handlerExecution;
+		}
+
+		public void setHandlerExecution(@Nullable HandlerExecution handlerExecution) {
+			this.handlerExecution = handlerExecution;
+		}
+
+		public @Nullable Framing getFraming() {
+			return this.framing;
+		}
+
+		public void setFraming(@Nullable Framing framing) {
+			this.framing = framing;
+		}
+
 		public @Nullable Integer getPort() {
 			return this.port;
 		}
@@ -439,6 +493,159 @@ public class IoUringProperties implements Validator {
 		 * Close every connection at once.
 		 */
 		IMMEDIATE
+
+	}
+
+	/**
+	 * Framing of a listener: which codec cuts the byte stream into frames, and its options. Options a
+	 * codec does not take are rejected.
+	 */
+	public static class Framing {
+
+		/**
+		 * Codec: 'raw' (bytes as they arrive), 'line' (LF or CRLF), 'delimiter', 'length-field' or
+		 * 'fixed'.
+		 */
+		private FramingKind kind = FramingKind.RAW;
+
+		/**
+		 * Largest frame accepted; a larger one closes the connection with reason frame-too-large. When
+		 * not set, 64KB.
+		 */
+		private @Nullable DataSize maxFrameSize;
+
+		/**
+		 * Whether line and delimiter codecs remove the delimiter from the frame (default true).
+		 */
+		private @Nullable Boolean stripDelimiter;
+
+		/**
+		 * Delimiter of the 'delimiter' codec, as text (sent as its UTF-8 bytes).
+		 */
+		private @Nullable String delimiter;
+
+		/**
+		 * Size in bytes of the length field of the 'length-field' codec: 1, 2, 4 or 8 (default 4).
+		 */
+		private @Nullable Integer lengthFieldLength;
+
+		/**
+		 * Bytes before the length field (default 0).
+		 */
+		private @Nullable Integer lengthFieldOffset;
+
+		/**
+		 * Added to the length field's value to get the number of bytes that follow the field (default 0).
+		 */
+		private @Nullable Integer lengthAdjustment;
+
+		/**
+		 * Whether the length-field codec removes the header (offset and field) from the frame (default
+		 * true).
+		 */
+		private @Nullable Boolean stripHeader;
+
+		/**
+		 * Byte order of the length field: 'big-endian' (default) or 'little-endian'.
+		 */
+		private @Nullable FieldByteOrder byteOrder;
+
+		/**
+		 * Frame size of the 'fixed' codec.
+		 */
+		private @Nullable Integer frameLength;
+
+		public FramingKind getKind() {
+			return this.kind;
+		}
+
+		public void setKind(FramingKind kind) {
+			this.kind = kind;
+		}
+
+		public @Nullable DataSize getMaxFrameSize() {
+			return this.maxFrameSize;
+		}
+
+		public void setMaxFrameSize(@Nullable DataSize maxFrameSize) {
+			this.maxFrameSize = maxFrameSize;
+		}
+
+		public @Nullable Boolean getStripDelimiter() {
+			return this.stripDelimiter;
+		}
+
+		public void setStripDelimiter(@Nullable Boolean stripDelimiter) {
+			this.stripDelimiter = stripDelimiter;
+		}
+
+		public @Nullable String getDelimiter() {
+			return this.delimiter;
+		}
+
+		public void setDelimiter(@Nullable String delimiter) {
+			this.delimiter = delimiter;
+		}
+
+		public @Nullable Integer getLengthFieldLength() {
+			return this.lengthFieldLength;
+		}
+
+		public void setLengthFieldLength(@Nullable Integer lengthFieldLength) {
+			this.lengthFieldLength = lengthFieldLength;
+		}
+
+		public @Nullable Integer getLengthFieldOffset() {
+			return this.lengthFieldOffset;
+		}
+
+		public void setLengthFieldOffset(@Nullable Integer lengthFieldOffset) {
+			this.lengthFieldOffset = lengthFieldOffset;
+		}
+
+		public @Nullable Integer getLengthAdjustment() {
+			return this.lengthAdjustment;
+		}
+
+		public void setLengthAdjustment(@Nullable Integer lengthAdjustment) {
+			this.lengthAdjustment = lengthAdjustment;
+		}
+
+		public @Nullable Boolean getStripHeader() {
+			return this.stripHeader;
+		}
+
+		public void setStripHeader(@Nullable Boolean stripHeader) {
+			this.stripHeader = stripHeader;
+		}
+
+		public @Nullable FieldByteOrder getByteOrder() {
+			return this.byteOrder;
+		}
+
+		public void setByteOrder(@Nullable FieldByteOrder byteOrder) {
+			this.byteOrder = byteOrder;
+		}
+
+		public @Nullable Integer getFrameLength() {
+			return this.frameLength;
+		}
+
+		public void setFrameLength(@Nullable Integer frameLength) {
+			this.frameLength = frameLength;
+		}
+
+		/**
+		 * Returns the codec described, checked.
+		 * @return the spec
+		 * @throws IllegalArgumentException naming the option that is wrong
+		 */
+		FramingSpec toSpec() {
+			Integer maxFrameSize = (this.maxFrameSize != null) ? Math.toIntExact(this.maxFrameSize.toBytes()) : null;
+			return new FramingSpec(this.kind, maxFrameSize, this.stripDelimiter, this.delimiter,
+					this.lengthFieldLength, this.lengthFieldOffset, this.lengthAdjustment, this.stripHeader,
+					this.byteOrder, this.frameLength);
+		}
 
 	}
 

@@ -10,6 +10,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 import dev.iouring.server.IoUringServer;
+import dev.iouring.server.TcpServer;
 import dev.iouring.server.ServerSettings;
 
 /**
@@ -33,7 +34,7 @@ public final class IoUringServerAutoConfiguration {
 	static final String GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN = "ioUringServerGracefulShutdownLifecycle";
 
 	@Bean
-	@ConditionalOnMissingBean({ ServerSettings.class, IoUringServer.class })
+	@ConditionalOnMissingBean({ ServerSettings.class, TcpServer.class })
 	ServerSettings ioUringServerSettings(IoUringProperties properties, ListableBeanFactory beanFactory,
 			ObjectProvider<IoUringServerCustomizer> customizers) {
 		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory)).map();
@@ -44,21 +45,21 @@ public final class IoUringServerAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	IoUringServer ioUringServer(ServerSettings settings) {
+	@ConditionalOnMissingBean(TcpServer.class)
+	TcpServer ioUringServer(ServerSettings settings) {
 		return new IoUringServer(settings);
 	}
 
 	@Bean(START_STOP_LIFECYCLE_BEAN)
 	@ConditionalOnMissingBean(name = START_STOP_LIFECYCLE_BEAN)
-	IoUringServerStartStopLifecycle ioUringServerStartStopLifecycle(IoUringServer server,
+	IoUringServerStartStopLifecycle ioUringServerStartStopLifecycle(TcpServer server,
 			ApplicationContext applicationContext) {
 		return new IoUringServerStartStopLifecycle(server, applicationContext);
 	}
 
 	@Bean(GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN)
 	@ConditionalOnMissingBean(name = GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN)
-	IoUringServerGracefulShutdownLifecycle ioUringServerGracefulShutdownLifecycle(IoUringServer server,
+	IoUringServerGracefulShutdownLifecycle ioUringServerGracefulShutdownLifecycle(TcpServer server,
 			IoUringProperties properties) {
 		return new IoUringServerGracefulShutdownLifecycle(server, properties.getServer().getShutdown());
 	}

@@ -3,10 +3,10 @@ package dev.iouring.autoconfigure;
 import org.springframework.context.SmartLifecycle;
 
 import dev.iouring.autoconfigure.IoUringProperties.Shutdown;
-import dev.iouring.server.IoUringServer;
+import dev.iouring.server.TcpServer;
 
 /**
- * Turns the context's stop into a graceful drain of the {@link IoUringServer}: the server stops accepting
+ * Turns the context's stop into a graceful drain of the {@link TcpServer}: the server stops accepting
  * and reading, each connection closes once its pending writes are sent, and the lifecycle processor is
  * called back when none is left. The processor waits at most
  * {@code spring.lifecycle.timeout-per-shutdown-phase}; after that the
@@ -19,13 +19,13 @@ final class IoUringServerGracefulShutdownLifecycle implements SmartLifecycle {
 	/** The phase of Boot's web server graceful shutdown, so co-located servers drain together. */
 	static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024;
 
-	private final IoUringServer server;
+	private final TcpServer server;
 
 	private final Shutdown shutdown;
 
 	private volatile boolean running;
 
-	IoUringServerGracefulShutdownLifecycle(IoUringServer server, Shutdown shutdown) {
+	IoUringServerGracefulShutdownLifecycle(TcpServer server, Shutdown shutdown) {
 		this.server = server;
 		this.shutdown = shutdown;
 	}

@@ -7,10 +7,10 @@ import java.util.Map;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
 
-import dev.iouring.server.IoUringServer;
+import dev.iouring.server.TcpServer;
 
 /**
- * Published once the {@link IoUringServer} has bound every listener and serves. Useful to learn the ports
+ * Published once the {@link TcpServer} has bound every listener and serves. Useful to learn the ports
  * the system chose when a listener is configured with port 0, as the {@code local.iouring.server.port}
  * properties are only set at that moment.
  */
@@ -27,7 +27,7 @@ public class IoUringServerInitializedEvent extends ApplicationEvent {
 	 * @param server the server that started
 	 * @param applicationContext the context the server runs in
 	 */
-	public IoUringServerInitializedEvent(IoUringServer server, ApplicationContext applicationContext) {
+	public IoUringServerInitializedEvent(TcpServer server, ApplicationContext applicationContext) {
 		super(server);
 		this.applicationContext = applicationContext;
 		this.ports = Collections.unmodifiableMap(new LinkedHashMap<>(server.ports()));
@@ -38,8 +38,8 @@ public class IoUringServerInitializedEvent extends ApplicationEvent {
 	 * Returns the server that started.
 	 * @return the server
 	 */
-	public IoUringServer getServer() {
-		return (IoUringServer) getSource();
+	public TcpServer getServer() {
+		return (TcpServer) getSource();
 	}
 
 	/**

@@ -3,10 +3,10 @@ package dev.iouring.autoconfigure;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
-import dev.iouring.server.IoUringServer;
+import dev.iouring.server.TcpServer;
 
 /**
- * Starts the {@link IoUringServer} when the application context starts, announces it with an
+ * Starts the {@link TcpServer} when the application context starts, announces it with an
  * {@link IoUringServerInitializedEvent}, and stops it when the context stops.
  *
  * <p>Its phase is below the {@link IoUringServerGracefulShutdownLifecycle graceful shutdown} one, as with
@@ -18,13 +18,13 @@ final class IoUringServerStartStopLifecycle implements SmartLifecycle {
 	/** Starts after, and stops after, everything in the graceful shutdown phase. */
 	static final int PHASE = IoUringServerGracefulShutdownLifecycle.PHASE - 1024;
 
-	private final IoUringServer server;
+	private final TcpServer server;
 
 	private final ApplicationContext applicationContext;
 
 	private volatile boolean running;
 
-	IoUringServerStartStopLifecycle(IoUringServer server, ApplicationContext applicationContext) {
+	IoUringServerStartStopLifecycle(TcpServer server, ApplicationContext applicationContext) {
 		this.server = server;
 		this.applicationContext = applicationContext;
 	}

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 import dev.iouring.autoconfigure.IoUringProperties.Listener;
 import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
+import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.ListenerSettings;
+import dev.iouring.server.codec.FrameDecoderFactory;
 import dev.iouring.server.ServerSettings;
 
 /**
@@ -93,12 +95,29 @@ final class ServerSettingsMapper {
 		int backlog = Objects.requireNonNullElse(listener.getBacklog(), server.getBacklog());
 		int maxConnections = Objects.requireNonNullElse(listener.getMaxConnections(), server.getMaxConnections());
 		Duration idleTimeout = Objects.requireNonNullElse(listener.getIdleTimeout(), server.getIdleTimeout());
+		HandlerExecution execution = Objects.requireNonNullElse(listener.getHandlerExecution(),
+				server.getHandlerExecution());
+		FrameDecoderFactory framing = framing(name, listener, server);
 		try {
 			return new ListenerSettings(name, address, port, backlog,
-					this.handlers.resolve(name, handlerName, property), null, maxConnections, idleTimeout);
+					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
+					execution);
 		}
 		catch (IllegalArgumentException ex) {
 			throw invalid(ex);
+		}
+	}
+
+	private static @Nullable FrameDecoderFactory framing(String name, Listener listener, Server server) {
+		boolean own = listener.getFraming() != null;
+		IoUringProperties.Framing framing = own ? listener.getFraming() : server.getFraming();
+		String prefix = own ? "iouring.server.listeners." + name + ".framing" : "iouring.server.framing";
+		try {
+			return framing.toSpec().decoderFactory();
+		}
+		catch (IllegalArgumentException | ArithmeticException ex) {
+			throw new IllegalStateException("Invalid framing for listener '" + name + "' (" + prefix + ".*): "
+					+ ex.getMessage(), ex);
 		}
 	}
 

@@ -607,16 +607,22 @@ final class EventLoop implements Runnable, CompletionHandler {
 		this.slots[slot] = connection;
 		connection.lastActive = this.turnNanos;
 		this.connectionCount++;
-		stats.accepted.increment();
-		stats.active.increment();
+		stats.countAccepted();
 		if (listener.settings.framing() != null) {
 			connection.decoder = listener.settings.framing().newDecoder();
 		}
-		try {
-			listener.settings.handler().onOpen(connection);
+		TcpHandler handler = listener.settings.handler();
+		if (listener.settings.handlerExecution() == HandlerExecution.VIRTUAL_THREADS) {
+			connection.lane = new VirtualThreadLane(listener.name() + "-connection-" + id);
+			connection.lane.submit(() -> runHandler(connection, () -> handler.onOpen(connection)));
 		}
-		catch (Throwable ex) {
-			handlerFailed(connection, ex);
+		else {
+			try {
+				handler.onOpen(connection);
+			}
+			catch (Throwable ex) {
+				handlerFailed(connection, ex);
+			}
 		}
 		if (connection.state == UringConnection.OPEN) {
 			armRecv(connection);
@@ -702,7 +708,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 	}
 
 	private static boolean wantsToRead(UringConnection connection) {
-		return connection.state == UringConnection.OPEN && !connection.peerClosed && !connection.unwritable;
+		return connection.state == UringConnection.OPEN && !connection.peerClosed && !connection.unwritable
+				&& !connection.laneBacklogged;
 	}
 
 	private void rearmIfReading(UringConnection connection) {
@@ -773,7 +780,11 @@ final class EventLoop implements Runnable, CompletionHandler {
 		connection.lastActive = this.turnNanos;
 		TcpHandler handler = connection.listener.settings.handler();
 		try {
-			if (connection.decoder == null) {
+			if (connection.lane != null && connection.decoder == null) {
+				connection.stats.framesReceived.increment();
+				handOver(connection, data);
+			}
+			else if (connection.decoder == null) {
 				connection.stats.framesReceived.increment();
 				handler.onData(connection, data);
 			}
@@ -797,12 +808,68 @@ final class EventLoop implements Runnable, CompletionHandler {
 			sink = (frame) -> {
 				if (connection.state == UringConnection.OPEN) {
 					connection.stats.framesReceived.increment();
-					handler.onData(connection, frame);
+					if (connection.lane != null) {
+						handOver(connection, frame);
+					}
+					else {
+						handler.onData(connection, frame);
+					}
 				}
 			};
 			connection.sink = sink;
 		}
 		return sink;
+	}
+
+	/**
+	 * Copies received bytes (or a frame) and queues them for the handler on the connection's virtual-
+	 * thread lane; stops reading while the lane is behind by more than the high water mark.
+	 */
+	private void handOver(UringConnection connection, Bytes data) {
+		VirtualThreadLane lane = connection.lane;
+		Bytes copy = data.copy();
+		int length = copy.length();
+		TcpHandler handler = connection.listener.settings.handler();
+		if (lane.addPending(length) > this.settings.writeHighWaterMark() && !connection.laneBacklogged) {
+			connection.laneBacklogged = true;
+			cancelRecv(connection);
+		}
+		lane.submit(() -> {
+			runHandler(connection, () -> handler.onData(connection, copy));
+			long pending = lane.addPending(-length);
+			if (pending <= this.settings.writeLowWaterMark() && pending + length > this.settings.writeLowWaterMark()) {
+				execute(() -> {
+					if (connection.laneBacklogged && lane.pendingBytes() <= this.settings.writeLowWaterMark()) {
+						connection.laneBacklogged = false;
+						rearmIfReading(connection);
+					}
+				});
+			}
+		});
+	}
+
+	/**
+	 * Runs a handler callback on a lane; a failure is reported to onError on the lane, then the loop
+	 * closes the connection.
+	 */
+	private void runHandler(UringConnection connection, Runnable callback) {
+		try {
+			callback.run();
+		}
+		catch (Throwable ex) {
+			logger.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
+					connection.listenerName(), connection, ex);
+			try {
+				connection.listener.settings.handler().onError(connection, ex);
+			}
+			catch (Throwable nested) {
+				logger.warn("onError of {} failed too", connection, nested);
+			}
+			execute(() -> {
+				this.stats.error("handler", ex.getClass().getSimpleName());
+				closeNow(connection, CloseReason.HANDLER_ERROR);
+			});
+		}
 	}
 
 	private void handlerFailed(UringConnection connection, Throwable ex) {
@@ -936,8 +1003,13 @@ final class EventLoop implements Runnable, CompletionHandler {
 	// ---- backpressure and close ----
 
 	private void writabilityChanged(UringConnection connection, boolean writable) {
+		TcpHandler handler = connection.listener.settings.handler();
+		if (connection.lane != null) {
+			connection.lane.submit(() -> runHandler(connection, () -> handler.onWritabilityChanged(connection, writable)));
+			return;
+		}
 		try {
-			connection.listener.settings.handler().onWritabilityChanged(connection, writable);
+			handler.onWritabilityChanged(connection, writable);
 		}
 		catch (Throwable ex) {
 			handlerFailed(connection, ex);
@@ -989,17 +1061,29 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		this.connectionCount--;
 		connection.listener.release();
-		connection.stats.active.add(-1);
 		connection.stats.countClose(reason);
 		if (connection.recvArmed || connection.sendInFlight) {
 			this.ring.prepCancelFd(connection.fd, connection.userData(UserData.CANCEL));
 			connection.pendingOps++;
 		}
-		try {
-			connection.listener.settings.handler().onClose(connection, reason);
+		TcpHandler handler = connection.listener.settings.handler();
+		if (connection.lane != null) {
+			connection.lane.submit(() -> {
+				try {
+					handler.onClose(connection, reason);
+				}
+				catch (Throwable ex) {
+					logger.warn("onClose of {} failed", connection, ex);
+				}
+			});
 		}
-		catch (Throwable ex) {
-			logger.warn("onClose of {} failed", connection, ex);
+		else {
+			try {
+				handler.onClose(connection, reason);
+			}
+			catch (Throwable ex) {
+				logger.warn("onClose of {} failed", connection, ex);
+			}
 		}
 		releaseIfDone(connection);
 	}

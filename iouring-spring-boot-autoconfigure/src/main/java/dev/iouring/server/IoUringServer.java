@@ -21,7 +21,7 @@ import dev.iouring.ring.IoUring;
  * {@link #stop()} closes what is left, joins the loops and frees every ring, socket and arena. The
  * statistics objects outlive {@code stop()}, so meters bound to them keep reading final values.
  */
-public final class IoUringServer {
+public final class IoUringServer implements TcpServer {
 
 	private static final Logger logger = LoggerFactory.getLogger(IoUringServer.class);
 
@@ -52,10 +52,16 @@ public final class IoUringServer {
 		}
 	}
 
+	@Override
+	public String transport() {
+		return "io_uring";
+	}
+
 	/**
 	 * Returns the settings the server was created with.
 	 * @return the settings
 	 */
+	@Override
 	public ServerSettings settings() {
 		return this.settings;
 	}
@@ -65,6 +71,7 @@ public final class IoUringServer {
 	 * @throws PortInUseException if a listener's port is taken
 	 * @throws dev.iouring.ring.IoUringUnavailableException if io_uring cannot be used here
 	 */
+	@Override
 	public synchronized void start() {
 		if (this.running || !this.loops.isEmpty()) {
 			return;
@@ -96,6 +103,7 @@ public final class IoUringServer {
 	 * Returns the bound port of the first listener.
 	 * @return the port, or -1 when not started
 	 */
+	@Override
 	public int port() {
 		return port(this.listeners[0].name());
 	}
@@ -105,6 +113,7 @@ public final class IoUringServer {
 	 * @param listenerName the listener name
 	 * @return the port, or -1 when not started
 	 */
+	@Override
 	public int port(String listenerName) {
 		for (ListenerRuntime listener : this.listeners) {
 			if (listener.name().equals(listenerName)) {
@@ -118,6 +127,7 @@ public final class IoUringServer {
 	 * Returns every listener's bound port, by listener name, in configuration order.
 	 * @return the ports (-1 when not started)
 	 */
+	@Override
 	public Map<String, Integer> ports() {
 		Map<String, Integer> ports = new LinkedHashMap<>();
 		for (ListenerRuntime listener : this.listeners) {
@@ -130,6 +140,7 @@ public final class IoUringServer {
 	 * Returns whether the server was started and not stopped.
 	 * @return whether it runs
 	 */
+	@Override
 	public boolean isRunning() {
 		return this.running;
 	}
@@ -138,6 +149,7 @@ public final class IoUringServer {
 	 * Returns whether a graceful shutdown is under way.
 	 * @return whether the server is draining
 	 */
+	@Override
 	public boolean isDraining() {
 		return this.draining;
 	}
@@ -146,6 +158,7 @@ public final class IoUringServer {
 	 * Returns the number of open connections across loops and listeners.
 	 * @return the connection count
 	 */
+	@Override
 	public int activeConnections() {
 		int total = 0;
 		for (EventLoop loop : this.loops) {
@@ -158,6 +171,7 @@ public final class IoUringServer {
 	 * Returns the bytes queued for sending across every connection (asks each loop; not for hot paths).
 	 * @return queued bytes
 	 */
+	@Override
 	public long queuedBytes() {
 		long total = 0;
 		for (EventLoop loop : this.loops) {
@@ -170,6 +184,7 @@ public final class IoUringServer {
 	 * Returns each loop's ring statistics.
 	 * @return one entry per loop
 	 */
+	@Override
 	public List<LoopStats> loopStats() {
 		return this.loops.stream().map(EventLoop::stats).toList();
 	}
@@ -178,6 +193,7 @@ public final class IoUringServer {
 	 * Returns each loop's statistics per listener.
 	 * @return one entry per loop and listener
 	 */
+	@Override
 	public List<ListenerStats> listenerStats() {
 		return this.loops.stream().flatMap((loop) -> java.util.Arrays.stream(loop.listenerStats())).toList();
 	}
@@ -186,6 +202,7 @@ public final class IoUringServer {
 	 * Returns the failure of the first event loop that died, if any.
 	 * @return the failure, or {@code null} while every loop is healthy
 	 */
+	@Override
 	public @Nullable Throwable loopFailure() {
 		for (EventLoop loop : this.loops) {
 			Throwable failure = loop.failure();
@@ -201,6 +218,7 @@ public final class IoUringServer {
 	 * asynchronously; {@code onDrained} runs (on an event-loop thread) once no connection is left.
 	 * @param onDrained called when every connection has closed
 	 */
+	@Override
 	public void shutDownGracefully(Runnable onDrained) {
 		if (!this.running || this.loops.isEmpty()) {
 			onDrained.run();
@@ -223,6 +241,7 @@ public final class IoUringServer {
 	 * Closes every connection and listener at once, joins the loops and frees all native resources.
 	 * Idempotent.
 	 */
+	@Override
 	public synchronized void stop() {
 		if (this.loops.isEmpty()) {
 			return;

@@ -21,9 +21,11 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * ones are closed at accept and counted as rejected
  * @param idleTimeout how long a connection may send and receive nothing before it is closed, or
  * {@link Duration#ZERO} for never
+ * @param handlerExecution where the handler's callbacks run
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
-		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout) {
+		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
+		HandlerExecution handlerExecution) {
 
 	/** Default listen backlog (Linux caps it at net.core.somaxconn). */
 	public static final int DEFAULT_BACKLOG = 1024;
@@ -60,7 +62,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public static ListenerSettings of(String name, int port, TcpHandler handler) {
 		return new ListenerSettings(name, null, port, DEFAULT_BACKLOG, handler, null, DEFAULT_MAX_CONNECTIONS,
-				Duration.ZERO);
+				Duration.ZERO, HandlerExecution.EVENT_LOOP);
 	}
 
 	/**
@@ -70,7 +72,28 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
-				this.maxConnections, this.idleTimeout);
+				this.maxConnections, this.idleTimeout, this.handlerExecution);
+	}
+
+	/**
+	 * Returns a copy with another handler execution mode.
+	 * @param execution where callbacks run
+	 * @return the new settings
+	 */
+	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, execution);
+	}
+
+	/**
+	 * Returns a copy with other connection limits.
+	 * @param maxConnections the connection limit
+	 * @param idleTimeout the idle timeout, or zero for none
+	 * @return the new settings
+	 */
+	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				maxConnections, idleTimeout, this.handlerExecution);
 	}
 
 }

@@ -26,7 +26,13 @@ public final class ListenerStats {
 
 	private final SingleWriterCounter[] closed = new SingleWriterCounter[CloseReason.values().length];
 
-	ListenerStats(String listener, int loop) {
+	/**
+	 * Creates the statistics of one loop for one listener. For transports: the loop owns the instance
+	 * and is its only writer.
+	 * @param listener the listener name
+	 * @param loop the loop index
+	 */
+	public ListenerStats(String listener, int loop) {
 		this.listener = listener;
 		this.loop = loop;
 		for (int i = 0; i < this.closed.length; i++) {
@@ -34,8 +40,33 @@ public final class ListenerStats {
 		}
 	}
 
-	void countClose(CloseReason reason) {
+	/**
+	 * Writer methods, for the owning loop of a transport only.
+	 */
+	public void countAccepted() {
+		this.accepted.increment();
+		this.active.increment();
+	}
+
+	public void countRejected() {
+		this.rejected.increment();
+	}
+
+	public void countClose(CloseReason reason) {
 		this.closed[reason.ordinal()].increment();
+		this.active.add(-1);
+	}
+
+	public void countReceived(long bytes) {
+		this.bytesReceived.add(bytes);
+	}
+
+	public void countSent(long bytes) {
+		this.bytesSent.add(bytes);
+	}
+
+	public void countFrame() {
+		this.framesReceived.increment();
 	}
 
 	public String listener() {

@@ -40,7 +40,11 @@ public final class LoopStats {
 
 	private volatile int bufferSize;
 
-	LoopStats(int loop) {
+	/**
+	 * Creates the statistics of one loop, which is their only writer.
+	 * @param loop the loop index
+	 */
+	public LoopStats(int loop) {
 		this.loop = loop;
 	}
 
@@ -53,7 +57,7 @@ public final class LoopStats {
 	}
 
 	/** Counts an unexpected operation failure. Errors are rare, so this may allocate. */
-	void error(String op, String error) {
+	public void error(String op, String error) {
 		this.errors.computeIfAbsent(op + "/" + error, (key) -> new AtomicLong()).incrementAndGet();
 	}
 

@@ -84,6 +84,12 @@ final class UringConnection implements Connection {
 
 	int heldCount;
 
+	/** Set when the listener runs handlers on virtual threads. */
+	@Nullable VirtualThreadLane lane;
+
+	/** The lane holds more unhandled bytes than the high water mark: reading is off until it catches up. */
+	boolean laneBacklogged;
+
 	/** Last receive or send, in the loop's turn clock (System.nanoTime). */
 	long lastActive;
 

@@ -16,6 +16,7 @@ import dev.iouring.ring.RingOptions;
 import dev.iouring.server.Bytes;
 import dev.iouring.server.Connection;
 import dev.iouring.server.IoUringServer;
+import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ServerSettings;
 import dev.iouring.server.TcpHandler;
@@ -53,7 +54,7 @@ class IoUringServerAutoConfigurationTests {
 			assertThat(settings.writeHighWaterMark()).isEqualTo(64 * 1024);
 			assertThat(settings.writeLowWaterMark()).isEqualTo(32 * 1024);
 			assertThat(settings.listeners()).containsExactly(
-					new ListenerSettings("default", null, 7000, 1024, ECHO, null, 10_000, Duration.ZERO));
+					new ListenerSettings("default", null, 7000, 1024, ECHO, null, 10_000, Duration.ZERO, HandlerExecution.EVENT_LOOP));
 			assertThat(context.getBean(IoUringProperties.class).getServer().getShutdown())
 				.isEqualTo(Shutdown.GRACEFUL);
 		});
@@ -108,7 +109,7 @@ class IoUringServerAutoConfigurationTests {
 				assertThat(settings.writeHighWaterMark()).isEqualTo(1024 * 1024);
 				assertThat(settings.writeLowWaterMark()).isEqualTo(256 * 1024);
 				assertThat(settings.listeners()).containsExactly(new ListenerSettings("default",
-						InetAddress.getByName("127.0.0.1"), 7100, 64, DISCARD, null, 50, Duration.ofSeconds(30)));
+						InetAddress.getByName("127.0.0.1"), 7100, 64, DISCARD, null, 50, Duration.ofSeconds(30), HandlerExecution.EVENT_LOOP));
 				assertThat(context.getBean(IoUringProperties.class).getServer().getShutdown())
 					.isEqualTo(Shutdown.IMMEDIATE);
 			});
@@ -125,9 +126,9 @@ class IoUringServerAutoConfigurationTests {
 					"iouring.server.listeners.sink.handler=discard", "iouring.server.listeners.sink.max-connections=7",
 					"iouring.server.listeners.sink.idle-timeout=0")
 			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners()).containsExactly(
-					new ListenerSettings("echo", null, 7200, 16, ECHO, null, 99, Duration.ofSeconds(5)),
+					new ListenerSettings("echo", null, 7200, 16, ECHO, null, 99, Duration.ofSeconds(5), HandlerExecution.EVENT_LOOP),
 					new ListenerSettings("sink", InetAddress.getByName("127.0.0.1"), 7201, 128, DISCARD, null, 7,
-							Duration.ZERO)));
+							Duration.ZERO, HandlerExecution.EVENT_LOOP)));
 	}
 
 	@Test

@@ -134,7 +134,7 @@ class ConnectionBehaviourTests {
 	@Test
 	void idleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
 		ListenerSettings listener = new ListenerSettings("idle", null, 0, 16, (connection, data) -> {
-		}, null, 100, Duration.ofMillis(200));
+		}, null, 100, Duration.ofMillis(200), HandlerExecution.EVENT_LOOP);
 		IoUringServer server = start(listener);
 		try (Socket socket = connect(server)) {
 			assertThat(socket.getInputStream().read()).isEqualTo(-1);
@@ -146,7 +146,7 @@ class ConnectionBehaviourTests {
 	@Test
 	void connectionsOverMaxConnectionsAreClosedAtAcceptAndCounted() throws Exception {
 		ListenerSettings listener = new ListenerSettings("limited", null, 0, 16,
-				(connection, data) -> connection.write(data), null, 2, Duration.ZERO);
+				(connection, data) -> connection.write(data), null, 2, Duration.ZERO, HandlerExecution.EVENT_LOOP);
 		IoUringServer server = start(listener);
 		try (Socket first = connect(server); Socket second = connect(server)) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> server.activeConnections() == 2);

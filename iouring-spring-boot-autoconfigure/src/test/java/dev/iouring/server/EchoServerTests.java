@@ -98,7 +98,7 @@ class EchoServerTests {
 			.eventLoops(1)
 			.buffers(16, 4096)
 			.listener(new ListenerSettings("other", InetAddress.getLoopbackAddress(), first.port(), 16, ECHO, null,
-					10, Duration.ZERO))
+					10, Duration.ZERO, HandlerExecution.EVENT_LOOP))
 			.build());
 		// Our own listener shares the port through SO_REUSEPORT, so take it with a plain socket instead.
 		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
@@ -106,7 +106,7 @@ class EchoServerTests {
 				.eventLoops(1)
 				.buffers(16, 4096)
 				.listener(new ListenerSettings("busy", InetAddress.getLoopbackAddress(), taken.getLocalPort(), 16,
-						ECHO, null, 10, Duration.ZERO))
+						ECHO, null, 10, Duration.ZERO, HandlerExecution.EVENT_LOOP))
 				.build());
 			org.assertj.core.api.Assertions.assertThatExceptionOfType(PortInUseException.class)
 				.isThrownBy(third::start)

@@ -1,0 +1,105 @@
+package dev.iouring.server;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A running TCP server, whatever carries it: io_uring ({@link IoUringServer}) or the NIO fallback. The
+ * handler API, codecs, limits and statistics are the same on both.
+ */
+public interface TcpServer {
+
+	/**
+	 * Returns the transport's name as shown in logs, health and the Actuator endpoint.
+	 * @return {@code io_uring} or {@code nio}
+	 */
+	String transport();
+
+	/**
+	 * Returns the settings the server was created with.
+	 * @return the settings
+	 */
+	ServerSettings settings();
+
+	/**
+	 * Binds every listener and starts serving; returns once all loops serve.
+	 * @throws PortInUseException if a listener's port is taken
+	 */
+	void start();
+
+	/**
+	 * Stops accepting and reading, and closes each connection once its pending writes are sent; runs
+	 * {@code onDrained} when no connection is left. Asynchronous.
+	 * @param onDrained called once every connection has closed
+	 */
+	void shutDownGracefully(Runnable onDrained);
+
+	/**
+	 * Closes everything at once, joins the loops and frees every resource. Idempotent.
+	 */
+	void stop();
+
+	/**
+	 * Returns whether the server was started and not stopped.
+	 * @return whether it runs
+	 */
+	boolean isRunning();
+
+	/**
+	 * Returns whether a graceful shutdown is under way.
+	 * @return whether it drains
+	 */
+	boolean isDraining();
+
+	/**
+	 * Returns the bound port of the first listener.
+	 * @return the port, or -1 when not started
+	 */
+	int port();
+
+	/**
+	 * Returns the bound port of a listener.
+	 * @param listenerName the listener
+	 * @return the port, or -1 when not started
+	 */
+	int port(String listenerName);
+
+	/**
+	 * Returns every listener's bound port by name, in configuration order.
+	 * @return the ports
+	 */
+	Map<String, Integer> ports();
+
+	/**
+	 * Returns the open connection count.
+	 * @return the count
+	 */
+	int activeConnections();
+
+	/**
+	 * Returns the bytes queued for sending across all connections (asks each loop; not for hot paths).
+	 * @return queued bytes
+	 */
+	long queuedBytes();
+
+	/**
+	 * Returns per-loop statistics (ring figures are zero on transports without a ring).
+	 * @return one entry per loop
+	 */
+	List<LoopStats> loopStats();
+
+	/**
+	 * Returns per-loop, per-listener statistics.
+	 * @return one entry per loop and listener
+	 */
+	List<ListenerStats> listenerStats();
+
+	/**
+	 * Returns why a loop died, if one did.
+	 * @return the failure, or {@code null}
+	 */
+	@Nullable Throwable loopFailure();
+
+}
