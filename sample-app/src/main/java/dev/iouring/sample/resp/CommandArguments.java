@@ -9,6 +9,9 @@ import dev.iouring.server.Bytes;
  * The arguments of the command being executed, name first: windows into the bytes the parser read
  * them from. Valid only while that command executes, so a command that keeps an argument copies it
  * ({@link #copy}). One instance per connection is reused for every command.
+ *
+ * <p>Offsets are kept relative to the command's first byte, so the arguments found so far stay right
+ * when an incomplete command's bytes are moved to another buffer ({@link #rebase}).
  */
 final class CommandArguments {
 
@@ -20,22 +23,35 @@ final class CommandArguments {
 
 	private int[] lengths = new int[INITIAL_CAPACITY];
 
+	private int base;
+
 	private int count;
 
 	private final byte[] digits = new byte[Decimal.MAX_LENGTH];
 
 	/**
-	 * Starts a new command read from {@code source}.
-	 * @param source the bytes the arguments lie in
+	 * Starts a new command.
+	 * @param source the bytes the command lies in
+	 * @param start the command's first byte in {@code source}
 	 */
-	void reset(Bytes source) {
-		this.source = source;
+	void reset(Bytes source, int start) {
+		rebase(source, start);
 		this.count = 0;
 	}
 
 	/**
+	 * Points the arguments found so far at a new copy of the command's bytes.
+	 * @param source the bytes the command now lies in
+	 * @param start the command's first byte in {@code source}
+	 */
+	void rebase(Bytes source, int start) {
+		this.source = source;
+		this.base = start;
+	}
+
+	/**
 	 * Appends an argument.
-	 * @param offset its first byte in the source
+	 * @param offset its first byte, relative to the command's first byte
 	 * @param length its length
 	 */
 	void add(int offset, int length) {
@@ -76,7 +92,7 @@ final class CommandArguments {
 		if (length != lowerCase.length) {
 			return false;
 		}
-		int offset = this.offsets[index];
+		int offset = offset(index);
 		for (int i = 0; i < length; i++) {
 			if (toLowerCase(this.source.getByte(offset + i)) != lowerCase[i]) {
 				return false;
@@ -92,7 +108,7 @@ final class CommandArguments {
 	 * @return the byte, lower-cased if it is an ASCII capital
 	 */
 	byte lowerCaseByte(int index, int position) {
-		return toLowerCase(this.source.getByte(this.offsets[index] + position));
+		return toLowerCase(this.source.getByte(offset(index) + position));
 	}
 
 	/**
@@ -103,7 +119,7 @@ final class CommandArguments {
 	 */
 	Key key(int index, Key probe) {
 		int length = this.lengths[index];
-		this.source.copyTo(this.offsets[index], probe.fill(length), 0, length);
+		this.source.copyTo(offset(index), probe.fill(length), 0, length);
 		return probe.seal(length);
 	}
 
@@ -114,7 +130,7 @@ final class CommandArguments {
 	 */
 	byte[] copy(int index) {
 		byte[] copy = new byte[this.lengths[index]];
-		this.source.copyTo(this.offsets[index], copy, 0, copy.length);
+		this.source.copyTo(offset(index), copy, 0, copy.length);
 		return copy;
 	}
 
@@ -125,7 +141,7 @@ final class CommandArguments {
 	 * @param offset where to start
 	 */
 	void copyTo(int index, byte[] target, int offset) {
-		this.source.copyTo(this.offsets[index], target, offset, this.lengths[index]);
+		this.source.copyTo(offset(index), target, offset, this.lengths[index]);
 	}
 
 	/**
@@ -137,7 +153,7 @@ final class CommandArguments {
 	long toLong(int index) {
 		int length = this.lengths[index];
 		if (length <= this.digits.length) {
-			this.source.copyTo(this.offsets[index], this.digits, 0, length);
+			this.source.copyTo(offset(index), this.digits, 0, length);
 		}
 		// A longer argument is rejected by its length alone, before any digit is read.
 		return Decimal.parse(this.digits, 0, length);
@@ -150,6 +166,10 @@ final class CommandArguments {
 	 */
 	String text(int index) {
 		return new String(copy(index), StandardCharsets.UTF_8);
+	}
+
+	private int offset(int index) {
+		return this.base + this.offsets[index];
 	}
 
 	/**

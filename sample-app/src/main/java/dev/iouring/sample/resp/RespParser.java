@@ -11,10 +11,13 @@ import dev.iouring.server.Bytes;
  * multibulk: *&lt;count&gt;\r\n  then count times  $&lt;length&gt;\r\n&lt;length bytes&gt;\r\n
  * inline:    words separated by spaces or tabs, ending with \n (a \r before it is dropped)
  * </pre>
- * The parser holds no state between calls: given the bytes from the start of a command it reports the
- * command's end, or that more bytes are needed, or a protocol error. The caller keeps the bytes of an
- * incomplete command and offers them again with more appended. Every bound of {@link RespLimits} is
- * checked as soon as the bytes that break it are seen, so an endless header or line is refused early.
+ * Given the bytes from the start of a command, the parser reports the command's end, or that more
+ * bytes are needed, or a protocol error. After {@link #INCOMPLETE} the caller keeps the command's bytes
+ * and offers them again, from the command's first byte, with more appended (possibly in another
+ * buffer); the parser resumes where it stopped (after the last whole argument, or after the part of an
+ * inline line already searched), so a command that trickles in is not read again from the start.
+ * Every bound of {@link RespLimits} is checked as soon as the bytes that break it are seen, so an
+ * endless header or line is refused early.
  *
  * <p>One instance per connection; not thread-safe.
  */
@@ -40,6 +43,16 @@ final class RespParser {
 
 	private long headerValue;
 
+	/**
+	 * Where the incomplete command is resumed, relative to its first byte; 0 when no command is
+	 * incomplete. Never 0 for an incomplete command once resuming is possible, as a multibulk header or
+	 * a searched inline byte comes first.
+	 */
+	private int resumeAt;
+
+	/** The argument count of the incomplete multibulk command. */
+	private int expectedArguments;
+
 	private String error = "";
 
 	/**
@@ -53,15 +66,25 @@ final class RespParser {
 	}
 
 	/**
-	 * Parses the command starting at {@code start}. On success the arguments hold the command; a count of
-	 * zero means an empty command (a blank line, {@code *0}) that is skipped.
+	 * Parses the command starting at {@code start}, or goes on with the incomplete one whose bytes now
+	 * start there. On success the arguments hold the command; a count of zero means an empty command (a
+	 * blank line, {@code *0}) that is skipped.
 	 * @param input the received bytes
 	 * @param start where the command starts; must be before the end of the input
 	 * @return the position after the command, {@link #INCOMPLETE} or {@link #MALFORMED}
 	 */
 	int parse(Bytes input, int start) {
-		this.arguments.reset(input);
-		return (input.getByte(start) == '*') ? parseMultibulk(input, start) : parseInline(input, start);
+		if (this.resumeAt > 0) {
+			this.arguments.rebase(input, start);
+		}
+		else {
+			this.arguments.reset(input, start);
+		}
+		int result = (input.getByte(start) == '*') ? parseMultibulk(input, start) : parseInline(input, start);
+		if (result != INCOMPLETE) {
+			this.resumeAt = 0;
+		}
+		return result;
 	}
 
 	/**
@@ -73,15 +96,20 @@ final class RespParser {
 	}
 
 	private int parseMultibulk(Bytes input, int start) {
-		int position = readHeader(input, start + 1, "too big mbulk count string", "invalid multibulk length");
-		if (position < 0) {
-			return position;
+		int position = start + this.resumeAt;
+		if (this.resumeAt == 0) {
+			position = readHeader(input, start + 1, "too big mbulk count string", "invalid multibulk length");
+			if (position < 0) {
+				return position;
+			}
+			if (this.headerValue > this.limits.maxArguments()) {
+				return malformed("invalid multibulk length");
+			}
+			this.expectedArguments = (int) Math.max(this.headerValue, 0);
 		}
-		if (this.headerValue > this.limits.maxArguments()) {
-			return malformed("invalid multibulk length");
-		}
-		int count = (int) Math.max(this.headerValue, 0);
-		for (int i = 0; i < count; i++) {
+		while (this.arguments.count() < this.expectedArguments) {
+			// Each argument starts here; if it is not all there, the next call resumes here.
+			this.resumeAt = position - start;
 			if (position >= input.length()) {
 				return INCOMPLETE;
 			}
@@ -103,7 +131,7 @@ final class RespParser {
 			if (input.getByte(position + length) != '\r' || input.getByte(position + length + 1) != '\n') {
 				return malformed("expected CRLF after a bulk string of " + length + " bytes");
 			}
-			this.arguments.add(position, length);
+			this.arguments.add(position - start, length);
 			position += length + 2;
 		}
 		return position;
@@ -142,13 +170,16 @@ final class RespParser {
 
 	private int parseInline(Bytes input, int start) {
 		int maxLineEnd = (int) Math.min(input.length(), (long) start + this.limits.maxInlineLength() + 2);
-		int newline = start;
+		int newline = start + this.resumeAt;
 		while (newline < maxLineEnd && input.getByte(newline) != '\n') {
 			newline++;
 		}
 		if (newline == maxLineEnd) {
-			return (maxLineEnd - start == this.limits.maxInlineLength() + 2) ? malformed("too big inline request")
-					: INCOMPLETE;
+			if (maxLineEnd - start == this.limits.maxInlineLength() + 2) {
+				return malformed("too big inline request");
+			}
+			this.resumeAt = newline - start;
+			return INCOMPLETE;
 		}
 		int lineEnd = (newline > start && input.getByte(newline - 1) == '\r') ? newline - 1 : newline;
 		if (lineEnd - start > this.limits.maxInlineLength()) {
@@ -167,7 +198,7 @@ final class RespParser {
 				if (this.arguments.count() == this.limits.maxArguments()) {
 					return malformed("too many arguments in inline request");
 				}
-				this.arguments.add(wordStart, position - wordStart);
+				this.arguments.add(wordStart - start, position - wordStart);
 			}
 		}
 		return newline + 1;
