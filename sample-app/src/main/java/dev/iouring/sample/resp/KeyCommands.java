@@ -1,5 +1,7 @@
 package dev.iouring.sample.resp;
 
+import java.util.function.BiPredicate;
+
 import dev.iouring.sample.resp.KeyValueStore.SetCondition;
 
 /**
@@ -66,24 +68,12 @@ final class KeyCommands {
 	}
 
 	static void del(CommandArguments arguments, RespSession session) {
-		int deleted = 0;
-		for (int i = 1; i < arguments.count(); i++) {
-			if (session.store().delete(session.key(i))) {
-				deleted++;
-			}
-		}
-		session.writer().integer(deleted);
+		session.writer().integer(countKeys(arguments, session, KeyValueStore::delete));
 	}
 
 	/** {@code EXISTS key...}: counts a key as often as it is named, as Redis does. */
 	static void exists(CommandArguments arguments, RespSession session) {
-		int found = 0;
-		for (int i = 1; i < arguments.count(); i++) {
-			if (session.store().exists(session.key(i))) {
-				found++;
-			}
-		}
-		session.writer().integer(found);
+		session.writer().integer(countKeys(arguments, session, KeyValueStore::exists));
 	}
 
 	static void incr(CommandArguments arguments, RespSession session) {
@@ -121,6 +111,18 @@ final class KeyCommands {
 	static void flushall(CommandArguments arguments, RespSession session) {
 		session.store().clear();
 		session.writer().raw(RespWriter.OK);
+	}
+
+	/** Applies an operation to every key argument and counts the keys it held for. */
+	private static int countKeys(CommandArguments arguments, RespSession session,
+			BiPredicate<KeyValueStore, Key> operation) {
+		int count = 0;
+		for (int i = 1; i < arguments.count(); i++) {
+			if (operation.test(session.store(), session.key(i))) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 }
