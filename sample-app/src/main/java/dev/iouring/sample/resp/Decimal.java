@@ -18,6 +18,9 @@ final class Decimal {
 	/** The one value whose magnitude has no positive {@code long}. */
 	private static final byte[] MIN_VALUE_TEXT = "-9223372036854775808".getBytes(StandardCharsets.US_ASCII);
 
+	/** Below this, multiplying by ten leaves the range of a {@code long}. */
+	private static final long MIN_VALUE_DIV_10 = Long.MIN_VALUE / 10;
+
 	private static final NotAnIntegerException NOT_AN_INTEGER = new NotAnIntegerException(
 			"value is not an integer or out of range");
 
@@ -42,14 +45,19 @@ final class Decimal {
 		if (start == end || (text[start] == '0' && (end - start > 1 || negative))) {
 			throw NOT_AN_INTEGER;
 		}
-		// Accumulate as a negative number: its range includes Long.MIN_VALUE.
+		// Accumulate as a negative number, whose range includes Long.MIN_VALUE; the two range checks
+		// replace a division per digit.
 		long value = 0;
 		for (int i = start; i < end; i++) {
 			int digit = text[i] - '0';
-			if (digit < 0 || digit > 9 || value < (Long.MIN_VALUE + digit) / 10) {
+			if (digit < 0 || digit > 9 || value < MIN_VALUE_DIV_10) {
 				throw NOT_AN_INTEGER;
 			}
-			value = value * 10 - digit;
+			value *= 10;
+			if (value < Long.MIN_VALUE + digit) {
+				throw NOT_AN_INTEGER;
+			}
+			value -= digit;
 		}
 		if (!negative) {
 			if (value == Long.MIN_VALUE) {

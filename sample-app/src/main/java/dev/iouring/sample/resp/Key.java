@@ -1,5 +1,8 @@
 package dev.iouring.sample.resp;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -12,6 +15,13 @@ import java.util.Arrays;
  * owned by one connection, whose callbacks never run concurrently, so they need no synchronisation.
  */
 final class Key {
+
+	/** Reads eight bytes of an array as one long. */
+	private static final VarHandle LONG_VIEW = MethodHandles.byteArrayViewVarHandle(long[].class,
+			ByteOrder.LITTLE_ENDIAN);
+
+	/** The 64-bit golden-ratio constant, an odd multiplier that spreads bits well. */
+	private static final long MIX = 0x9E3779B97F4A7C15L;
 
 	private byte[] bytes;
 
@@ -83,12 +93,22 @@ final class Key {
 		return Arrays.copyOf(this.bytes, this.length);
 	}
 
+	/**
+	 * Hashes eight bytes per step (a multiply-xorshift mix); a byte-at-a-time hash was a visible share
+	 * of the time of a pipelined GET.
+	 */
 	private static int hashOf(byte[] bytes, int length) {
-		int h = 1;
-		for (int i = 0; i < length; i++) {
-			h = 31 * h + bytes[i];
+		long h = length;
+		int i = 0;
+		for (; i + Long.BYTES <= length; i += Long.BYTES) {
+			h = (h ^ (long) LONG_VIEW.get(bytes, i)) * MIX;
+			h ^= h >>> 29;
 		}
-		return h;
+		for (; i < length; i++) {
+			h = (h ^ (bytes[i] & 0xff)) * MIX;
+		}
+		h ^= h >>> 32;
+		return (int) h;
 	}
 
 	@Override

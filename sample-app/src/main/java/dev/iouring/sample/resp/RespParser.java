@@ -35,6 +35,9 @@ final class RespParser {
 	 */
 	private static final int MAX_HEADER_LENGTH = 32;
 
+	/** Up to this many decimal digits always fit in a {@code long}. */
+	private static final int MAX_PLAIN_DIGITS = 18;
+
 	private final RespLimits limits;
 
 	private final CommandArguments arguments;
@@ -145,8 +148,14 @@ final class RespParser {
 	private int readHeader(Bytes input, int position, String tooLong, String invalid) {
 		int end = Math.min(input.length(), position + MAX_HEADER_LENGTH);
 		int cr = position;
-		while (cr < end && input.getByte(cr) != '\r') {
-			cr++;
+		// Plain digits (the usual case) are summed during the search for CR; anything else is left to
+		// Decimal.parse, which knows every rule.
+		long plainValue = 0;
+		boolean plain = true;
+		for (byte b; cr < end && (b = input.getByte(cr)) != '\r'; cr++) {
+			int digit = b - '0';
+			plain &= digit >= 0 && digit <= 9;
+			plainValue = plainValue * 10 + digit;
 		}
 		if (cr == end) {
 			return (end - position == MAX_HEADER_LENGTH) ? malformed(tooLong) : INCOMPLETE;
@@ -157,6 +166,11 @@ final class RespParser {
 		int length = cr - position;
 		if (input.getByte(cr + 1) != '\n' || length > this.digits.length) {
 			return malformed(invalid);
+		}
+		if (plain && length >= 1 && length <= MAX_PLAIN_DIGITS
+				&& (length == 1 || input.getByte(position) != '0')) {
+			this.headerValue = plainValue;
+			return cr + 2;
 		}
 		input.copyTo(position, this.digits, 0, length);
 		try {
