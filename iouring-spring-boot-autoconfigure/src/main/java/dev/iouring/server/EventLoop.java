@@ -1,0 +1,976 @@
+package dev.iouring.server;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.iouring.ring.BufferRing;
+import dev.iouring.ring.CompletionHandler;
+import dev.iouring.ring.Cqe;
+import dev.iouring.ring.Errno;
+import dev.iouring.ring.EventFd;
+import dev.iouring.ring.NativeCallException;
+import dev.iouring.ring.Ring;
+import dev.iouring.ring.SetupFlags;
+import dev.iouring.ring.Sockets;
+import dev.iouring.server.codec.FrameSink;
+import dev.iouring.server.codec.FramingException;
+
+/**
+ * One event-loop thread: it owns one ring, one provided-buffer ring, one listening socket per listener
+ * (all loops bind the same port with SO_REUSEPORT), and every connection accepted on them.
+ *
+ * <p>A turn: run tasks from other threads, queue one send per connection with pending bytes, re-arm
+ * starved receives, then one io_uring_enter that submits everything and waits for a completion (unless
+ * work is already waiting), then dispatch every completion. Nothing in a turn takes a lock, and the
+ * receive-and-echo path allocates nothing.
+ *
+ * <p>Wake-up from other threads: the loop keeps a read of an eventfd armed. Before it blocks it sets
+ * {@code sleeping} and re-checks the task queue; a producer enqueues, then signals the eventfd only if it
+ * flips {@code sleeping} from true to false. Either the loop sees the task before blocking, or the
+ * producer sees the loop asleep and wakes it: no task waits for an unrelated completion.
+ */
+final class EventLoop implements Runnable, CompletionHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(EventLoop.class);
+
+	/** MSG_NOSIGNAL (include/linux/socket.h): a send to a closed peer returns EPIPE instead of SIGPIPE. */
+	private static final int MSG_NOSIGNAL = 0x4000;
+
+	/** Buffer group id of every loop's buffer ring (each ring has its own group namespace). */
+	private static final int BUFFER_GROUP = 0;
+
+	/** Chunks gathered into one sendmsg: 16 x 16 KiB = 256 KiB per send. */
+	private static final int MAX_IOVECS = 16;
+
+	// struct msghdr (x86_64/aarch64): name 0 | namelen 8 | iov 16 | iovlen 24 | control 32 | controllen 40 | flags 48
+	private static final long MSGHDR_SIZE = 56;
+
+	private static final long MSGHDR_IOV = 16;
+
+	private static final long MSGHDR_IOVLEN = 24;
+
+	/** How long accept stays disarmed after EMFILE/ENFILE before it is tried again. */
+	private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	/** How long a stopping loop waits for the kernel to finish cancelled requests. */
+	private static final long STOP_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+	private final int index;
+
+	private final ServerSettings settings;
+
+	private final ListenerRuntime[] listeners;
+
+	private final ListenerStats[] listenerStats;
+
+	private final LoopStats stats;
+
+	private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+	private final AtomicBoolean sleeping = new AtomicBoolean();
+
+	private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+	private final CountDownLatch terminated = new CountDownLatch(1);
+
+	private final Bytes view = new Bytes();
+
+	private final Thread thread;
+
+	private volatile boolean running = true;
+
+	private volatile @Nullable Throwable failure;
+
+	private volatile @Nullable EventFd eventFd;
+
+	private volatile int connectionCount;
+
+	// ---- loop thread only ----
+
+	private @Nullable Ring ring;
+
+	private @Nullable BufferRing buffers;
+
+	private @Nullable Arena arena;
+
+	private @Nullable ChunkPool pool;
+
+	private MemorySegment wakeBuffer = MemorySegment.NULL;
+
+	private boolean wakeArmed;
+
+	private int[] listenFds;
+
+	private boolean[] acceptArmed;
+
+	private long acceptRetryAt;
+
+	private UringConnection[] slots = new UringConnection[64];
+
+	private int[] generations = new int[64];
+
+	private MemorySegment[] slotMessages = new MemorySegment[64];
+
+	private int[] freeSlots = new int[64];
+
+	private int freeSlotCount;
+
+	private int slotsUsed;
+
+	private UringConnection[] flushList = new UringConnection[64];
+
+	private int flushCount;
+
+	private final ArrayDeque<UringConnection> starved = new ArrayDeque<>();
+
+	private long connectionSequence;
+
+	private boolean draining;
+
+	private @Nullable Runnable onDrained;
+
+	EventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
+		this.index = index;
+		this.settings = settings;
+		this.listeners = listeners;
+		this.stats = new LoopStats(index);
+		this.listenerStats = new ListenerStats[listeners.length];
+		for (int i = 0; i < listeners.length; i++) {
+			this.listenerStats[i] = new ListenerStats(listeners[i].name(), index);
+		}
+		this.listenFds = new int[listeners.length];
+		Arrays.fill(this.listenFds, -1);
+		this.acceptArmed = new boolean[listeners.length];
+		// A named platform thread, not a daemon: like Boot's web servers, a running server keeps the JVM alive.
+		this.thread = Thread.ofPlatform().name(threadName).daemon(false).unstarted(this);
+	}
+
+	// ---- life cycle (called by IoUringServer) ----
+
+	/**
+	 * Starts the thread and waits until its ring is set up and its listeners are bound.
+	 */
+	void start() {
+		this.thread.start();
+		try {
+			this.started.join();
+		}
+		catch (java.util.concurrent.CompletionException ex) {
+			awaitTermination(TimeUnit.SECONDS.toMillis(10));
+			Throwable cause = ex.getCause();
+			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
+		}
+	}
+
+	/**
+	 * Asks the loop to stop: it closes every connection and listener, waits (bounded) for the kernel to
+	 * finish cancelled requests, and frees its ring, buffers and arena.
+	 */
+	void stop() {
+		this.running = false;
+		wakeUp();
+	}
+
+	boolean awaitTermination(long millis) {
+		try {
+			return this.terminated.await(millis, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Stops accepting and reading; closes each connection once its pending writes are sent.
+	 * @param callback run on this loop once it has no connection left
+	 */
+	void drain(Runnable callback) {
+		execute(() -> {
+			this.draining = true;
+			this.onDrained = callback;
+			closeListeners();
+			for (int slot = 0; slot < this.slotsUsed; slot++) {
+				UringConnection connection = this.slots[slot];
+				if (connection != null && connection.state == UringConnection.OPEN) {
+					closeAfterFlush(connection, CloseReason.SERVER_STOPPED);
+				}
+			}
+			checkDrained();
+		});
+	}
+
+	boolean isAlive() {
+		return this.thread.isAlive();
+	}
+
+	@Nullable Throwable failure() {
+		return this.failure;
+	}
+
+	int connectionCount() {
+		return this.connectionCount;
+	}
+
+	LoopStats stats() {
+		return this.stats;
+	}
+
+	ListenerStats[] listenerStats() {
+		return this.listenerStats;
+	}
+
+	long highWaterMark() {
+		return this.settings.writeHighWaterMark();
+	}
+
+	boolean inLoop() {
+		return Thread.currentThread() == this.thread;
+	}
+
+	/**
+	 * Runs a task on the loop thread, in submission order. Any thread.
+	 * @param task the task
+	 */
+	void execute(Runnable task) {
+		this.tasks.add(task);
+		if (!inLoop()) {
+			wakeUp();
+		}
+	}
+
+	private void wakeUp() {
+		if (this.sleeping.get() && this.sleeping.compareAndSet(true, false)) {
+			EventFd fd = this.eventFd;
+			if (fd != null) {
+				fd.signal();
+			}
+		}
+	}
+
+	/**
+	 * Runs {@code call} on the loop and waits for its result (for rare queries from other threads).
+	 */
+	<T> @Nullable T callOnLoop(Supplier<@Nullable T> call) {
+		if (inLoop()) {
+			return call.get();
+		}
+		CompletableFuture<@Nullable T> result = new CompletableFuture<>();
+		execute(() -> {
+			try {
+				result.complete(call.get());
+			}
+			catch (RuntimeException ex) {
+				result.completeExceptionally(ex);
+			}
+		});
+		try {
+			return result.get(5, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			return null;
+		}
+	}
+
+	// ---- the thread ----
+
+	@Override
+	public void run() {
+		try {
+			open();
+			this.started.complete(null);
+		}
+		catch (Throwable ex) {
+			this.started.completeExceptionally(ex);
+			closeResources();
+			this.terminated.countDown();
+			return;
+		}
+		try {
+			while (this.running) {
+				turn();
+			}
+			closeEverything();
+		}
+		catch (Throwable ex) {
+			this.failure = ex;
+			logger.error("io_uring event loop {} failed and stopped; its connections are closed", this.index, ex);
+		}
+		finally {
+			closeResources();
+			this.connectionCount = 0;
+			this.terminated.countDown();
+		}
+	}
+
+	private void open() {
+		Ring ring = Ring.create(this.settings.ring());
+		this.ring = ring;
+		this.arena = Arena.ofConfined();
+		this.pool = new ChunkPool(this.arena);
+		this.buffers = BufferRing.register(ring, BUFFER_GROUP, this.settings.bufferCount(), this.settings.bufferSize());
+		this.stats.describe(String.join("|", SetupFlags.names(ring.setupFlags())), ring.sqEntries(),
+				ring.cqEntries(), this.settings.bufferCount(), this.settings.bufferSize());
+		this.eventFd = EventFd.create();
+		this.wakeBuffer = this.arena.allocate(8, 8);
+		armWakeup();
+		for (ListenerRuntime listener : this.listeners) {
+			this.listenFds[listener.index] = bind(listener);
+			armAccept(listener.index);
+		}
+		ring.submit();
+	}
+
+	private int bind(ListenerRuntime listener) {
+		int port = (listener.boundPort >= 0) ? listener.boundPort : listener.settings.port();
+		InetAddress address = listener.settings.address();
+		int fd;
+		try {
+			if (address == null) {
+				fd = bindAnyAddress(port, listener.settings.backlog());
+			}
+			else {
+				fd = Sockets.openListener(new InetSocketAddress(address, port), listener.settings.backlog());
+			}
+		}
+		catch (NativeCallException ex) {
+			if (ex.errno() == Errno.EADDRINUSE) {
+				throw new PortInUseException(listener.name(), port, ex);
+			}
+			throw ex;
+		}
+		if (listener.boundPort < 0) {
+			listener.boundPort = Sockets.localAddress(fd).getPort();
+		}
+		return fd;
+	}
+
+	private static int bindAnyAddress(int port, int backlog) {
+		try {
+			return Sockets.openListener(new InetSocketAddress(Inet6Address.getByName("::"), port), backlog);
+		}
+		catch (NativeCallException ex) {
+			if (ex.errno() != Errno.EAFNOSUPPORT) {
+				throw ex;
+			}
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException(ex);
+		}
+		return Sockets.openListener(new InetSocketAddress(port), backlog);
+	}
+
+	private void turn() {
+		Ring ring = this.ring;
+		runTasks();
+		if (this.acceptRetryAt != 0 && System.nanoTime() - this.acceptRetryAt >= 0) {
+			this.acceptRetryAt = 0;
+			for (int i = 0; i < this.listeners.length; i++) {
+				armAccept(i);
+			}
+		}
+		flush();
+		rearmStarved();
+		boolean block = this.tasks.isEmpty() && ring.cqReady() == 0;
+		if (block) {
+			this.sleeping.set(true);
+			if (!this.tasks.isEmpty()) {
+				block = false;
+				this.sleeping.set(false);
+			}
+		}
+		if (block) {
+			long timeout = (this.acceptRetryAt != 0) ? Math.max(0, this.acceptRetryAt - System.nanoTime()) : -1;
+			ring.submitAndWait(1, timeout);
+			this.sleeping.set(false);
+		}
+		else if (ring.sqPending() > 0 || ring.cqReady() == 0) {
+			ring.submitAndWait(0, 0);
+		}
+		ring.reap(this);
+		publishStats(ring);
+	}
+
+	private void publishStats(Ring ring) {
+		LoopStats stats = this.stats;
+		stats.enters.add(ring.enters() - stats.enters.get());
+		stats.submissions.add(ring.submissions() - stats.submissions.get());
+		stats.completions.add(ring.completions() - stats.completions.get());
+		stats.sqPending.add(ring.sqPending() - stats.sqPending.get());
+		stats.cqOverflow.add(ring.cqOverflow() - stats.cqOverflow.get());
+		stats.buffersAvailable.add(this.buffers.available() - stats.buffersAvailable.get());
+	}
+
+	private void runTasks() {
+		Runnable task;
+		int budget = 1024;
+		while (budget-- > 0 && (task = this.tasks.poll()) != null) {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A task on io_uring event loop {} failed", this.index, ex);
+			}
+		}
+	}
+
+	// ---- completions ----
+
+	@Override
+	public void onCompletion(long userData, int res, int flags) {
+		int op = UserData.op(userData);
+		switch (op) {
+			case UserData.ACCEPT -> onAccept(UserData.slot(userData), res, flags);
+			case UserData.WAKEUP -> onWakeup(res);
+			case UserData.LISTENER_CANCEL -> {
+			}
+			default -> {
+				UringConnection connection = connection(userData);
+				if (connection == null) {
+					onStale(op, res, flags);
+					return;
+				}
+				switch (op) {
+					case UserData.RECV -> onRecv(connection, res, flags);
+					case UserData.SEND -> onSend(connection, res);
+					case UserData.CANCEL -> connection.pendingOps--;
+					default -> this.stats.error("unknown-op", Integer.toString(op));
+				}
+				releaseIfDone(connection);
+			}
+		}
+	}
+
+	private @Nullable UringConnection connection(long userData) {
+		int slot = UserData.slot(userData);
+		if (slot < 0 || slot >= this.slotsUsed) {
+			return null;
+		}
+		UringConnection connection = this.slots[slot];
+		return (connection != null && connection.generation == UserData.generation(userData)) ? connection : null;
+	}
+
+	private void onStale(int op, int res, int flags) {
+		// Cannot happen while slots are freed only after their last completion; if it does, keep the
+		// buffer ring whole and say so.
+		if (Cqe.hasBuffer(flags)) {
+			int bid = Cqe.bufferId(flags);
+			this.buffers.taken(bid);
+			this.buffers.recycle(bid);
+		}
+		this.stats.error(UserData.opName(op), "stale-completion");
+	}
+
+	private void onWakeup(int res) {
+		this.wakeArmed = false;
+		if (this.running) {
+			armWakeup();
+		}
+	}
+
+	private void armWakeup() {
+		this.ring.prepRead(this.eventFd.fd(), this.wakeBuffer.address(), 8, UserData.encode(UserData.WAKEUP, 0, 0));
+		this.wakeArmed = true;
+	}
+
+	// ---- accept ----
+
+	private void armAccept(int listenerIndex) {
+		int fd = this.listenFds[listenerIndex];
+		if (fd < 0 || this.acceptArmed[listenerIndex] || this.draining || !this.running) {
+			return;
+		}
+		this.ring.prepMultishotAccept(fd, Sockets.SOCK_CLOEXEC, UserData.encode(UserData.ACCEPT, listenerIndex, 0));
+		this.acceptArmed[listenerIndex] = true;
+	}
+
+	private void onAccept(int listenerIndex, int res, int flags) {
+		if (!Cqe.hasMore(flags)) {
+			this.acceptArmed[listenerIndex] = false;
+		}
+		ListenerRuntime listener = this.listeners[listenerIndex];
+		if (res >= 0) {
+			if (this.draining || !this.running) {
+				Sockets.close(res);
+			}
+			else if (!listener.tryAcquire()) {
+				Sockets.close(res);
+				this.listenerStats[listenerIndex].rejected.increment();
+			}
+			else {
+				openConnection(listener, res);
+			}
+		}
+		else if (res != -Errno.ECANCELED) {
+			this.stats.error("accept", Errno.name(res));
+			if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
+				// Out of descriptors: stop accepting for a moment instead of spinning on failures.
+				if (this.acceptRetryAt == 0) {
+					logger.warn("io_uring listener '{}' cannot accept: {} (too many open files); retrying in 100 ms. "
+							+ "Raise the limit (ulimit -n) or lower max-connections", listener.name(), Errno.name(res));
+				}
+				this.acceptRetryAt = System.nanoTime() + ACCEPT_BACKOFF_NANOS;
+				return;
+			}
+		}
+		if (!this.acceptArmed[listenerIndex] && this.acceptRetryAt == 0) {
+			armAccept(listenerIndex);
+		}
+	}
+
+	private void openConnection(ListenerRuntime listener, int fd) {
+		int slot = allocateSlot();
+		int generation = (this.generations[slot] + 1) & UserData.GENERATION_MASK;
+		this.generations[slot] = generation;
+		long id = ((long) this.index << 48) | ++this.connectionSequence;
+		ListenerStats stats = this.listenerStats[listener.index];
+		UringConnection connection = new UringConnection(this, slot, generation, id, fd, listener, stats,
+				new OutboundQueue(this.pool));
+		this.slots[slot] = connection;
+		this.connectionCount++;
+		stats.accepted.increment();
+		stats.active.increment();
+		if (listener.settings.framing() != null) {
+			connection.decoder = listener.settings.framing().newDecoder();
+		}
+		try {
+			listener.settings.handler().onOpen(connection);
+		}
+		catch (Throwable ex) {
+			handlerFailed(connection, ex);
+		}
+		if (connection.state == UringConnection.OPEN) {
+			armRecv(connection);
+		}
+		releaseIfDone(connection);
+	}
+
+	private int allocateSlot() {
+		if (this.freeSlotCount > 0) {
+			return this.freeSlots[--this.freeSlotCount];
+		}
+		if (this.slotsUsed == this.slots.length) {
+			int size = this.slots.length * 2;
+			this.slots = Arrays.copyOf(this.slots, size);
+			this.generations = Arrays.copyOf(this.generations, size);
+			this.slotMessages = Arrays.copyOf(this.slotMessages, size);
+			this.freeSlots = Arrays.copyOf(this.freeSlots, size);
+		}
+		return this.slotsUsed++;
+	}
+
+	// ---- receive ----
+
+	private void armRecv(UringConnection connection) {
+		this.ring.prepMultishotRecv(connection.fd, BUFFER_GROUP, connection.recvUserData());
+		connection.recvArmed = true;
+		connection.recvCancelRequested = false;
+		connection.pendingOps++;
+	}
+
+	private void onRecv(UringConnection connection, int res, int flags) {
+		if (!Cqe.hasMore(flags)) {
+			connection.recvArmed = false;
+			connection.pendingOps--;
+		}
+		if (Cqe.hasBuffer(flags)) {
+			int bid = Cqe.bufferId(flags);
+			this.buffers.taken(bid);
+			try {
+				if (res > 0 && connection.state == UringConnection.OPEN) {
+					deliver(connection, bid, res);
+				}
+			}
+			finally {
+				this.buffers.recycle(bid);
+			}
+		}
+		if (res > 0) {
+			if (!connection.recvArmed) {
+				rearmIfReading(connection);
+			}
+		}
+		else if (res == 0) {
+			connection.peerClosed = true;
+			closeAfterFlush(connection, CloseReason.PEER_CLOSED);
+		}
+		else if (res == -Errno.ENOBUFS) {
+			this.stats.buffersExhausted.increment();
+			if (!connection.starved && connection.state == UringConnection.OPEN) {
+				connection.starved = true;
+				this.starved.add(connection);
+			}
+		}
+		else if (res == -Errno.ECANCELED) {
+			rearmIfReading(connection);
+		}
+		else if (res == -Errno.ECONNRESET || res == -Errno.EPIPE || res == -Errno.ETIMEDOUT) {
+			closeNow(connection, CloseReason.RESET);
+		}
+		else {
+			this.stats.error("recv", Errno.name(res));
+			closeNow(connection, CloseReason.IO_ERROR);
+		}
+	}
+
+	private void rearmIfReading(UringConnection connection) {
+		if (!connection.recvArmed && !connection.readPaused && !connection.peerClosed
+				&& connection.state == UringConnection.OPEN) {
+			armRecv(connection);
+		}
+	}
+
+	private void rearmStarved() {
+		// Re-arm at most as many starved receives as there are free buffers: re-arming all of them
+		// whenever one buffer returns would make them fail with ENOBUFS again, a storm of completions.
+		int budget = this.buffers.available();
+		while (budget-- > 0 && !this.starved.isEmpty()) {
+			UringConnection connection = this.starved.poll();
+			connection.starved = false;
+			rearmIfReading(connection);
+		}
+	}
+
+	private void deliver(UringConnection connection, int bid, int length) {
+		Bytes data = this.view.set(this.buffers.buffers(), this.buffers.offset(bid), length);
+		connection.stats.bytesReceived.add(length);
+		TcpHandler handler = connection.listener.settings.handler();
+		try {
+			if (connection.decoder == null) {
+				connection.stats.framesReceived.increment();
+				handler.onData(connection, data);
+			}
+			else {
+				connection.decoder.decode(data, frameSink(connection));
+			}
+		}
+		catch (FramingException ex) {
+			logger.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+			closeNow(connection, ex.reason());
+		}
+		catch (Throwable ex) {
+			handlerFailed(connection, ex);
+		}
+	}
+
+	private FrameSink frameSink(UringConnection connection) {
+		FrameSink sink = connection.sink;
+		if (sink == null) {
+			TcpHandler handler = connection.listener.settings.handler();
+			sink = (frame) -> {
+				if (connection.state == UringConnection.OPEN) {
+					connection.stats.framesReceived.increment();
+					handler.onData(connection, frame);
+				}
+			};
+			connection.sink = sink;
+		}
+		return sink;
+	}
+
+	private void handlerFailed(UringConnection connection, Throwable ex) {
+		logger.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
+				connection.listenerName(), connection, ex);
+		this.stats.error("handler", ex.getClass().getSimpleName());
+		try {
+			connection.listener.settings.handler().onError(connection, ex);
+		}
+		catch (Throwable nested) {
+			logger.warn("onError of {} failed too", connection, nested);
+		}
+		closeNow(connection, CloseReason.HANDLER_ERROR);
+	}
+
+	// ---- send ----
+
+	void write(UringConnection connection, MemorySegment source, long offset, int length) {
+		if (connection.state != UringConnection.OPEN || length == 0) {
+			return;
+		}
+		connection.outbound.append(source, offset, length);
+		written(connection);
+	}
+
+	void write(UringConnection connection, byte[] source, int offset, int length) {
+		if (connection.state != UringConnection.OPEN || length == 0) {
+			return;
+		}
+		connection.outbound.append(source, offset, length);
+		written(connection);
+	}
+
+	private void written(UringConnection connection) {
+		connection.queuedBytesChanged();
+		if (!connection.inFlushList) {
+			connection.inFlushList = true;
+			if (this.flushCount == this.flushList.length) {
+				this.flushList = Arrays.copyOf(this.flushList, this.flushCount * 2);
+			}
+			this.flushList[this.flushCount++] = connection;
+		}
+		if (!connection.readPaused && connection.outbound.bytes() > this.settings.writeHighWaterMark()) {
+			pauseReading(connection);
+		}
+	}
+
+	private void flush() {
+		for (int i = 0; i < this.flushCount; i++) {
+			UringConnection connection = this.flushList[i];
+			this.flushList[i] = null;
+			connection.inFlushList = false;
+			if (!connection.sendInFlight && connection.state != UringConnection.CLOSED
+					&& !connection.outbound.isEmpty()) {
+				send(connection);
+			}
+		}
+		this.flushCount = 0;
+	}
+
+	private void send(UringConnection connection) {
+		OutboundQueue outbound = connection.outbound;
+		long userData = connection.userData(UserData.SEND);
+		if (outbound.chunkCount() == 1) {
+			this.ring.prepSend(connection.fd, outbound.firstAddress(), outbound.firstLength(), MSG_NOSIGNAL, userData);
+		}
+		else {
+			MemorySegment message = messageHeader(connection.slot);
+			MemorySegment iovecs = message.asSlice(MSGHDR_SIZE);
+			int count = outbound.prepareIovecs(iovecs, MAX_IOVECS);
+			message.set(ValueLayout.JAVA_LONG, MSGHDR_IOVLEN, count);
+			this.ring.prepSendmsg(connection.fd, message.address(), MSG_NOSIGNAL, userData);
+		}
+		connection.sendInFlight = true;
+		connection.pendingOps++;
+	}
+
+	/**
+	 * Returns the slot's native msghdr followed by its iovec array, allocated on first use and reused
+	 * by every connection that later holds the slot.
+	 */
+	private MemorySegment messageHeader(int slot) {
+		MemorySegment message = this.slotMessages[slot];
+		if (message == null) {
+			message = this.arena.allocate(MSGHDR_SIZE + MAX_IOVECS * OutboundQueue.IOVEC_SIZE, 8);
+			message.set(ValueLayout.JAVA_LONG, MSGHDR_IOV, message.address() + MSGHDR_SIZE);
+			this.slotMessages[slot] = message;
+		}
+		return message;
+	}
+
+	private void onSend(UringConnection connection, int res) {
+		connection.sendInFlight = false;
+		connection.pendingOps--;
+		if (connection.state == UringConnection.CLOSED) {
+			return;
+		}
+		if (res >= 0) {
+			connection.outbound.advance(res);
+			connection.queuedBytesChanged();
+			connection.stats.bytesSent.add(res);
+			if (!connection.outbound.isEmpty()) {
+				send(connection);
+			}
+			else if (connection.state == UringConnection.CLOSING) {
+				closeNow(connection, connection.closeReason);
+				return;
+			}
+			if (connection.readPaused && connection.outbound.bytes() <= this.settings.writeLowWaterMark()) {
+				connection.readPaused = false;
+				rearmIfReading(connection);
+			}
+		}
+		else if (res == -Errno.EPIPE || res == -Errno.ECONNRESET || res == -Errno.ETIMEDOUT) {
+			closeNow(connection, CloseReason.RESET);
+		}
+		else {
+			this.stats.error("send", Errno.name(res));
+			closeNow(connection, CloseReason.IO_ERROR);
+		}
+	}
+
+	// ---- backpressure and close ----
+
+	private void pauseReading(UringConnection connection) {
+		connection.readPaused = true;
+		cancelRecv(connection);
+	}
+
+	private void cancelRecv(UringConnection connection) {
+		if (connection.recvArmed && !connection.recvCancelRequested) {
+			connection.recvCancelRequested = true;
+			this.ring.prepCancel(connection.recvUserData(), connection.userData(UserData.CANCEL));
+			connection.pendingOps++;
+		}
+	}
+
+	void closeAfterFlush(UringConnection connection, CloseReason reason) {
+		if (connection.state != UringConnection.OPEN) {
+			return;
+		}
+		if (connection.outbound.isEmpty() && !connection.sendInFlight) {
+			closeNow(connection, reason);
+			return;
+		}
+		connection.state = UringConnection.CLOSING;
+		connection.closeReason = reason;
+		connection.readPaused = true;
+		cancelRecv(connection);
+	}
+
+	void closeNow(UringConnection connection, CloseReason reason) {
+		if (connection.state == UringConnection.CLOSED) {
+			return;
+		}
+		connection.state = UringConnection.CLOSED;
+		connection.markClosed();
+		connection.outbound.clear();
+		connection.queuedBytesChanged();
+		if (connection.decoder != null) {
+			connection.decoder.release();
+		}
+		this.connectionCount--;
+		connection.listener.release();
+		connection.stats.active.add(-1);
+		connection.stats.countClose(reason);
+		if (connection.recvArmed || connection.sendInFlight) {
+			this.ring.prepCancelFd(connection.fd, connection.userData(UserData.CANCEL));
+			connection.pendingOps++;
+		}
+		try {
+			connection.listener.settings.handler().onClose(connection, reason);
+		}
+		catch (Throwable ex) {
+			logger.warn("onClose of {} failed", connection, ex);
+		}
+		releaseIfDone(connection);
+	}
+
+	private void releaseIfDone(UringConnection connection) {
+		if (connection.state != UringConnection.CLOSED || connection.pendingOps > 0 || connection.fd < 0) {
+			return;
+		}
+		Sockets.close(connection.fd);
+		connection.fd = -1;
+		this.slots[connection.slot] = null;
+		this.freeSlots[this.freeSlotCount++] = connection.slot;
+		checkDrained();
+	}
+
+	private void checkDrained() {
+		if (this.draining && this.connectionCount == 0 && this.onDrained != null) {
+			Runnable callback = this.onDrained;
+			this.onDrained = null;
+			callback.run();
+		}
+	}
+
+	private void closeListeners() {
+		for (int i = 0; i < this.listenFds.length; i++) {
+			int fd = this.listenFds[i];
+			if (fd >= 0) {
+				if (this.acceptArmed[i]) {
+					this.ring.prepCancel(UserData.encode(UserData.ACCEPT, i, 0),
+							UserData.encode(UserData.LISTENER_CANCEL, i, 0));
+				}
+				// The armed accept holds its own reference to the socket until the cancel completes.
+				Sockets.close(fd);
+				this.listenFds[i] = -1;
+			}
+		}
+	}
+
+	/**
+	 * Closes every connection and listener, then turns the ring until the kernel has completed every
+	 * cancelled request (bounded), so no request can touch memory that is about to be freed.
+	 */
+	private void closeEverything() {
+		closeListeners();
+		for (int slot = 0; slot < this.slotsUsed; slot++) {
+			UringConnection connection = this.slots[slot];
+			if (connection != null) {
+				closeNow(connection, CloseReason.SERVER_STOPPED);
+			}
+		}
+		if (this.wakeArmed) {
+			this.ring.prepCancel(UserData.encode(UserData.WAKEUP, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
+		}
+		long deadline = System.nanoTime() + STOP_DEADLINE_NANOS;
+		while ((liveSlots() > 0 || this.wakeArmed) && System.nanoTime() - deadline < 0) {
+			this.ring.submitAndWait(1, TimeUnit.MILLISECONDS.toNanos(50));
+			this.ring.reap(this);
+		}
+		for (int slot = 0; slot < this.slotsUsed; slot++) {
+			UringConnection connection = this.slots[slot];
+			if (connection != null && connection.fd >= 0) {
+				logger.warn("{} still had {} request(s) in the kernel at stop; closing it anyway", connection,
+						connection.pendingOps);
+				Sockets.close(connection.fd);
+				connection.fd = -1;
+				this.slots[slot] = null;
+			}
+		}
+	}
+
+	private int liveSlots() {
+		int live = 0;
+		for (int slot = 0; slot < this.slotsUsed; slot++) {
+			if (this.slots[slot] != null) {
+				live++;
+			}
+		}
+		return live;
+	}
+
+	private void closeResources() {
+		for (int i = 0; i < this.listenFds.length; i++) {
+			if (this.listenFds[i] >= 0) {
+				Sockets.close(this.listenFds[i]);
+				this.listenFds[i] = -1;
+			}
+		}
+		// Order matters: unregister the buffer ring before freeing its memory, and keep the ring until
+		// the buffer ring is gone.
+		if (this.buffers != null) {
+			this.buffers.close();
+			this.buffers = null;
+		}
+		if (this.ring != null) {
+			this.ring.close();
+			this.ring = null;
+		}
+		EventFd fd = this.eventFd;
+		if (fd != null) {
+			fd.close();
+		}
+		if (this.pool != null) {
+			this.pool.release();
+		}
+		if (this.arena != null) {
+			this.arena.close();
+			this.arena = null;
+		}
+	}
+
+	List<UringConnection> openConnectionsForTest() {
+		return Arrays.stream(this.slots).filter(java.util.Objects::nonNull).toList();
+	}
+
+}

@@ -1,0 +1,211 @@
+package dev.iouring.server;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.iouring.ring.IoUringAssumptions;
+import dev.iouring.ring.NativeMemory;
+import dev.iouring.ring.RingOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An echo server on real loopback sockets: every byte comes back, in order, whatever the sizes,
+ * pipelining and abrupt disconnects.
+ */
+class EchoServerTests {
+
+	private static final TcpHandler ECHO = (connection, data) -> connection.write(data);
+
+	private IoUringServer server;
+
+	private long ioUringsBefore;
+
+	private long socketsBefore;
+
+	private long nativeBefore;
+
+	@BeforeEach
+	void recordResources() {
+		IoUringAssumptions.assumeIoUring();
+		this.ioUringsBefore = OpenDescriptors.ioUringCount();
+		this.socketsBefore = OpenDescriptors.socketCount();
+		this.nativeBefore = NativeMemory.reservedBytes();
+	}
+
+	@AfterEach
+	void stopFreesEveryDescriptorAndNativeByte() {
+		if (this.server != null) {
+			this.server.stop();
+			assertThat(OpenDescriptors.ioUringCount()).isEqualTo(this.ioUringsBefore);
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(OpenDescriptors.socketCount()).isLessThanOrEqualTo(this.socketsBefore));
+			assertThat(NativeMemory.reservedBytes()).isEqualTo(this.nativeBefore);
+		}
+	}
+
+	private IoUringServer start(int loops, int bufferCount, int bufferSize) {
+		ServerSettings settings = ServerSettings.builder()
+			.ring(RingOptions.of(256, 1024))
+			.buffers(bufferCount, bufferSize)
+			.eventLoops(loops)
+			.listener(ListenerSettings.of("echo", 0, ECHO))
+			.build();
+		this.server = new IoUringServer(settings);
+		this.server.start();
+		return this.server;
+	}
+
+	@Test
+	void echoesWhatAClientSends() throws IOException {
+		IoUringServer server = start(2, 64, 4096);
+		assertThat(server.port()).isPositive();
+		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+			socket.getOutputStream().write("hello io_uring".getBytes());
+			byte[] reply = new DataInputStream(socket.getInputStream()).readNBytes(14);
+			assertThat(new String(reply)).isEqualTo("hello io_uring");
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.activeConnections() == 0);
+		assertThat(server.listenerStats().stream().mapToLong(ListenerStats::accepted).sum()).isEqualTo(1);
+		assertThat(server.listenerStats().stream().mapToLong(ListenerStats::bytesSent).sum()).isEqualTo(14);
+	}
+
+	@Test
+	void serverWithPortInUseFailsWithTheListenerAndPort() throws IOException {
+		IoUringServer first = start(1, 16, 4096);
+		IoUringServer second = new IoUringServer(ServerSettings.builder()
+			.eventLoops(1)
+			.buffers(16, 4096)
+			.listener(new ListenerSettings("other", InetAddress.getLoopbackAddress(), first.port(), 16, ECHO, null,
+					10, Duration.ZERO))
+			.build());
+		// Our own listener shares the port through SO_REUSEPORT, so take it with a plain socket instead.
+		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
+			IoUringServer third = new IoUringServer(ServerSettings.builder()
+				.eventLoops(1)
+				.buffers(16, 4096)
+				.listener(new ListenerSettings("busy", InetAddress.getLoopbackAddress(), taken.getLocalPort(), 16,
+						ECHO, null, 10, Duration.ZERO))
+				.build());
+			org.assertj.core.api.Assertions.assertThatExceptionOfType(PortInUseException.class)
+				.isThrownBy(third::start)
+				.satisfies((ex) -> {
+					assertThat(ex.port()).isEqualTo(taken.getLocalPort());
+					assertThat(ex.listenerName()).isEqualTo("busy");
+				});
+		}
+		assertThat(second.isRunning()).isFalse();
+	}
+
+	@Test
+	void twoHundredPipelinedConnectionsGetEveryByteBackEvenWhenHalfResetMidway() throws Exception {
+		IoUringServer server = start(2, 256, 16 * 1024);
+		int connections = 200;
+		int messages = 6;
+		CountDownLatch halfway = new CountDownLatch(connections);
+		ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+		List<Future<Long>> results = new ArrayList<>();
+		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int c = 0; c < connections; c++) {
+				boolean reset = (c % 2 == 0);
+				long seed = 1000 + c;
+				results.add(clients.submit(() -> runClient(server.port(), seed, messages, reset, halfway, failures)));
+			}
+			long verified = 0;
+			for (Future<Long> result : results) {
+				verified += result.get(3, TimeUnit.MINUTES);
+			}
+			assertThat(failures).isEmpty();
+			assertThat(verified).isPositive();
+		}
+		await().atMost(Duration.ofSeconds(30)).until(() -> server.activeConnections() == 0);
+		long accepted = server.listenerStats().stream().mapToLong(ListenerStats::accepted).sum();
+		assertThat(accepted).isEqualTo(connections);
+	}
+
+	/**
+	 * One client: a writer sends {@code messages} random payloads (1 B to 256 KiB) back to back while the
+	 * reader checks the echo byte for byte. A resetting client aborts with RST halfway through.
+	 * @return bytes verified
+	 */
+	private static long runClient(int port, long seed, int messages, boolean reset, CountDownLatch halfway,
+			ConcurrentLinkedQueue<Throwable> failures) throws Exception {
+		Random random = new Random(seed);
+		byte[][] payloads = new byte[messages][];
+		long total = 0;
+		for (int i = 0; i < messages; i++) {
+			payloads[i] = new byte[1 + random.nextInt(256 * 1024)];
+			random.nextBytes(payloads[i]);
+			total += payloads[i].length;
+		}
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+			Thread writer = Thread.ofVirtual().start(() -> {
+				try {
+					OutputStream out = socket.getOutputStream();
+					for (int i = 0; i < messages; i++) {
+						if (i == messages / 2) {
+							halfway.countDown();
+							if (reset) {
+								socket.setSoLinger(true, 0);
+								socket.close();
+								return;
+							}
+						}
+						out.write(payloads[i]);
+					}
+				}
+				catch (IOException ex) {
+					if (!reset) {
+						failures.add(ex);
+					}
+				}
+			});
+			if (reset) {
+				writer.join();
+				return 0;
+			}
+			InputStream in = socket.getInputStream();
+			long verified = 0;
+			byte[] buffer = new byte[64 * 1024];
+			for (byte[] payload : payloads) {
+				int offset = 0;
+				while (offset < payload.length) {
+					int n = in.read(buffer, 0, Math.min(buffer.length, payload.length - offset));
+					if (n < 0) {
+						throw new IOException("server closed after " + verified + " of " + total + " bytes");
+					}
+					if (!Arrays.equals(buffer, 0, n, payload, offset, offset + n)) {
+						throw new AssertionError("echo differs at byte " + (verified + offset));
+					}
+					offset += n;
+				}
+				verified += payload.length;
+			}
+			writer.join();
+			return verified;
+		}
+	}
+
+}
