@@ -1,0 +1,204 @@
+package dev.iouring.sample.resp;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+import dev.iouring.server.Bytes;
+import dev.iouring.server.Connection;
+
+/**
+ * The state of one RESP connection, kept as its attachment: parser, reply buffer, lookup key, client
+ * name, and the bytes of a command that has not fully arrived.
+ *
+ * <p>Received chunks are parsed in place. Only the tail of a chunk that ends inside a command is
+ * copied; when the next chunk comes it is appended to that tail, the command is parsed from the copy,
+ * and parsing goes back to the new chunk itself right after that command. All replies to one chunk go
+ * out in one write (more only for replies past 64 KiB).
+ *
+ * <p>A connection's callbacks never run concurrently, so nothing here is synchronised.
+ */
+final class RespSession {
+
+	private final Connection connection;
+
+	private final KeyValueStore store;
+
+	private final RespLimits limits;
+
+	private final CommandTable commands;
+
+	private final CommandArguments arguments = new CommandArguments();
+
+	private final RespParser parser;
+
+	private final RespWriter writer;
+
+	private final Key probe = Key.probe(64);
+
+	/** The bytes of an incomplete command; empty between commands. */
+	private byte[] pending = new byte[0];
+
+	private int pendingLength;
+
+	/** A view over {@link #pending}, re-pointed when the array grows. */
+	private final Bytes pendingView = new Bytes();
+
+	private MemorySegment pendingSegment = MemorySegment.ofArray(this.pending);
+
+	private byte[] clientName;
+
+	private boolean closing;
+
+	RespSession(Connection connection, KeyValueStore store, RespLimits limits, CommandTable commands) {
+		this.connection = connection;
+		this.store = store;
+		this.limits = limits;
+		this.commands = commands;
+		this.parser = new RespParser(limits, this.arguments);
+		this.writer = new RespWriter(connection);
+	}
+
+	/**
+	 * Executes every complete command in a received chunk and writes the replies.
+	 * @param data the chunk, valid only during this call
+	 */
+	void receive(Bytes data) {
+		if (this.closing) {
+			return;
+		}
+		int position = (this.pendingLength > 0) ? finishPendingCommand(data) : 0;
+		while (position >= 0 && position < data.length() && !this.closing) {
+			int end = this.parser.parse(data, position);
+			if (end == RespParser.INCOMPLETE) {
+				keep(data, position);
+				break;
+			}
+			if (end == RespParser.MALFORMED) {
+				failProtocol(this.parser.error());
+				break;
+			}
+			this.commands.execute(this.arguments, this);
+			position = end;
+		}
+		this.writer.flush();
+		if (this.closing) {
+			this.connection.close();
+		}
+	}
+
+	/**
+	 * Appends the chunk to the incomplete command and executes it if it is now whole.
+	 * @return where parsing resumes in {@code data}, or -1 if the chunk is used up or the session closes
+	 */
+	private int finishPendingCommand(Bytes data) {
+		int previous = this.pendingLength;
+		int room = this.limits.maxCommandLength() - previous;
+		append(data, 0, Math.min(data.length(), room));
+		int end = this.parser.parse(this.pendingView, 0);
+		if (end == RespParser.MALFORMED) {
+			failProtocol(this.parser.error());
+			return -1;
+		}
+		if (end == RespParser.INCOMPLETE) {
+			if (this.pendingLength == this.limits.maxCommandLength()) {
+				failProtocol("Protocol error: command longer than " + this.limits.maxCommandLength() + " bytes");
+			}
+			return -1;
+		}
+		this.commands.execute(this.arguments, this);
+		discardPending();
+		// The command ends in this chunk: everything after it is read from the chunk directly.
+		return end - previous;
+	}
+
+	private void keep(Bytes data, int from) {
+		if (data.length() - from > this.limits.maxCommandLength()) {
+			failProtocol("Protocol error: command longer than " + this.limits.maxCommandLength() + " bytes");
+			return;
+		}
+		append(data, from, data.length() - from);
+	}
+
+	private void append(Bytes data, int from, int count) {
+		int needed = this.pendingLength + count;
+		if (needed > this.pending.length) {
+			int capacity = (int) Math.min(Math.max(needed, 2L * this.pending.length), this.limits.maxCommandLength());
+			this.pending = Arrays.copyOf(this.pending, Math.max(capacity, needed));
+			this.pendingSegment = MemorySegment.ofArray(this.pending);
+		}
+		data.copyTo(from, this.pending, this.pendingLength, count);
+		this.pendingLength = needed;
+		this.pendingView.set(this.pendingSegment, 0, needed);
+	}
+
+	private void discardPending() {
+		this.pendingLength = 0;
+		if (this.pending.length > 64 * 1024) {
+			this.pending = new byte[0];
+			this.pendingSegment = MemorySegment.ofArray(this.pending);
+		}
+		this.pendingView.set(this.pendingSegment, 0, 0);
+	}
+
+	private void failProtocol(String message) {
+		this.writer.error("ERR " + message);
+		this.closing = true;
+	}
+
+	/**
+	 * Returns the store commands act on.
+	 * @return the shared store
+	 */
+	KeyValueStore store() {
+		return this.store;
+	}
+
+	/**
+	 * Returns where replies are collected.
+	 * @return the connection's writer
+	 */
+	RespWriter writer() {
+		return this.writer;
+	}
+
+	/**
+	 * Returns a lookup key holding an argument; valid until the next call.
+	 * @param index the argument
+	 * @return the connection's reused probe key
+	 */
+	Key key(int index) {
+		return this.arguments.key(index, this.probe);
+	}
+
+	/**
+	 * Returns the connection this session serves.
+	 * @return the connection
+	 */
+	Connection connection() {
+		return this.connection;
+	}
+
+	/**
+	 * Returns the name set with {@code CLIENT SETNAME}.
+	 * @return the name, or {@code null}
+	 */
+	byte[] clientName() {
+		return this.clientName;
+	}
+
+	/**
+	 * Sets or clears the client name.
+	 * @param name the name, or {@code null}
+	 */
+	void clientName(byte[] name) {
+		this.clientName = name;
+	}
+
+	/**
+	 * Stops reading commands and closes the connection once the replies so far are sent ({@code QUIT}).
+	 */
+	void closeAfterReplies() {
+		this.closing = true;
+	}
+
+}
