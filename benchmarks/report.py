@@ -67,8 +67,8 @@ def echo_table(workload, runs):
     ok = {s: [r for r in runs if r["server"] == s and r.get("status") == "OK"] for s in servers}
     reference = median(ok.get("c-echo", []), "msgs_per_s")
     out.append("| server | ok runs | msgs/s | × C | MB/s | p50 µs | p99 µs | p99.9 µs "
-               "| CPU µs/msg user | sys | total | enters/msg |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "| CPU µs/msg user | sys | total | server CPU busy | enters/msg |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in servers:
         good = ok[s]
         total = len([r for r in runs if r["server"] == s])
@@ -86,6 +86,7 @@ def echo_table(workload, runs):
             fmt(median(good, "server_user_us_per_msg"), 3),
             fmt(median(good, "server_sys_us_per_msg"), 3),
             fmt(median(good, "server_cpu_us_per_msg"), 3),
+            fmt(median(good, "server_cpu_util"), 2),
             fmt(median(good, "enters_per_msg"), 3),
         ]) + " |")
     out.append("")
@@ -138,7 +139,8 @@ def main():
     out += ["", "Medians over the rounds. \"× C\" is throughput relative to the C io_uring echo server, "
             "\"× redis\" relative to redis-server, both from this run. CPU is the server process's "
             "utime/stime over the measured window divided by messages (or requests); it has the "
-            "resolution of one clock tick, 10 ms over the whole window.", ""]
+            "resolution of one clock tick, 10 ms over the whole window. \"server CPU busy\" is the server's "
+            "CPU time over wall time: well below 1 means the server was waiting for the load generator.", ""]
 
     workloads = []
     for r in runs:
