@@ -87,7 +87,7 @@ build() {
 			say "building the Netty peers with Netty $version"
 			if mvn -q -B -f "$BENCH_DIR/netty/pom.xml" -Dnetty.version="$version" \
 				package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
-				>"$LOG_DIR/netty-build.log" 2>&1; then
+				>>"$LOG_DIR/netty-build.log" 2>&1; then
 				NETTY_USED=$version
 				break
 			fi
