@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Turns the raw lines written by run.sh into the Markdown report.
+
+Each raw line is space-separated key=value pairs: round, workload, server, status and the
+figures of one run. Every figure in the report is the median over the rounds that succeeded;
+ratios are taken between medians of the same run of the suite.
+"""
+import argparse
+import statistics
+import sys
+
+SERVER_ORDER = ["c-echo", "sample", "netty-io_uring", "netty-epoll", "netty-nio", "redis"]
+SERVER_LABELS = {
+    "c-echo": "C io_uring echo (reference)",
+    "sample": "our sample app",
+    "netty-io_uring": "Netty io_uring",
+    "netty-epoll": "Netty epoll",
+    "netty-nio": "Netty NIO",
+    "redis": "redis-server",
+}
+RESP_TESTS = ["ping_inline", "ping_mbulk", "set", "get"]
+
+
+def parse(path):
+    runs = []
+    with open(path) as f:
+        for line in f:
+            fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+            if fields:
+                runs.append(fields)
+    return runs
+
+
+def median(runs, key):
+    values = []
+    for run in runs:
+        try:
+            values.append(float(run[key]))
+        except (KeyError, ValueError):
+            pass
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=2):
+    if value is None:
+        return "–"
+    if digits == 0:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def ordered(servers):
+    known = [s for s in SERVER_ORDER if s in servers]
+    return known + sorted(s for s in servers if s not in SERVER_ORDER)
+
+
+def echo_title(workload):
+    spec = workload[len("echo-"):].split("-")
+    conns, inflight, size = spec[0][1:], spec[1][1:], spec[2][1:]
+    size = f"{int(size[:-1])} KiB" if size.endswith("k") else f"{size} B"
+    return f"Echo: {conns} connections × {inflight} in flight × {size}"
+
+
+def echo_table(workload, runs):
+    out = [f"### {echo_title(workload)}", ""]
+    servers = ordered({r["server"] for r in runs})
+    ok = {s: [r for r in runs if r["server"] == s and r.get("status") == "OK"] for s in servers}
+    reference = median(ok.get("c-echo", []), "msgs_per_s")
+    out.append("| server | ok runs | msgs/s | × C | MB/s | p50 µs | p99 µs | p99.9 µs "
+               "| CPU µs/msg user | sys | total | server CPU busy | enters/msg |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for s in servers:
+        good = ok[s]
+        total = len([r for r in runs if r["server"] == s])
+        rate = median(good, "msgs_per_s")
+        ratio = rate / reference if rate is not None and reference else None
+        out.append("| " + " | ".join([
+            SERVER_LABELS.get(s, s),
+            f"{len(good)}/{total}",
+            fmt(rate, 0),
+            fmt(ratio, 3),
+            fmt(median(good, "mb_per_s"), 1),
+            fmt(median(good, "p50_us"), 1),
+            fmt(median(good, "p99_us"), 1),
+            fmt(median(good, "p999_us"), 1),
+            fmt(median(good, "server_user_us_per_msg"), 3),
+            fmt(median(good, "server_sys_us_per_msg"), 3),
+            fmt(median(good, "server_cpu_us_per_msg"), 3),
+            fmt(median(good, "server_cpu_util"), 2),
+            fmt(median(good, "enters_per_msg"), 3),
+        ]) + " |")
+    out.append("")
+    return out
+
+
+def resp_table(workload, runs):
+    pipeline = workload[len("resp-p"):]
+    out = [f"### redis-benchmark, 50 connections, -P {pipeline}", ""]
+    out.append("| test | server | ok runs | requests/s | × redis | p50 ms | p99 ms "
+               "| CPU µs/req user | sys | total |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    servers = ordered({r["server"] for r in runs})
+    for test in RESP_TESTS:
+        of_test = [r for r in runs if r.get("test") == test or (r.get("status") == "NOSTART")]
+        ok = {s: [r for r in of_test if r["server"] == s and r.get("status") == "OK"] for s in servers}
+        reference = median(ok.get("redis", []), "rps")
+        for s in servers:
+            good = ok[s]
+            total = len([r for r in of_test if r["server"] == s])
+            rate = median(good, "rps")
+            ratio = rate / reference if rate is not None and reference else None
+            out.append("| " + " | ".join([
+                test,
+                SERVER_LABELS.get(s, s),
+                f"{len(good)}/{total}",
+                fmt(rate, 0),
+                fmt(ratio, 3),
+                fmt(median(good, "p50_ms"), 3),
+                fmt(median(good, "p99_ms"), 3),
+                fmt(median(good, "server_user_us_per_msg"), 3),
+                fmt(median(good, "server_sys_us_per_msg"), 3),
+                fmt(median(good, "server_cpu_us_per_msg"), 3),
+            ]) + " |")
+    out.append("")
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("raw")
+    parser.add_argument("--meta", action="append", default=[])
+    args = parser.parse_args()
+    runs = parse(args.raw)
+
+    out = ["# Benchmark results", ""]
+    for item in args.meta:
+        key, _, value = item.partition("=")
+        out.append(f"- **{key}**: {value}")
+    out += ["", "Medians over the rounds. \"× C\" is throughput relative to the C io_uring echo server, "
+            "\"× redis\" relative to redis-server, both from this run. CPU is the server process's "
+            "utime/stime over the measured window divided by messages (or requests); it has the "
+            "resolution of one clock tick, 10 ms over the whole window. \"server CPU busy\" is the server's "
+            "CPU time over wall time: well below 1 means the server was waiting for the load generator.", ""]
+
+    workloads = []
+    for r in runs:
+        if r["workload"] not in workloads:
+            workloads.append(r["workload"])
+    for workload in workloads:
+        of_workload = [r for r in runs if r["workload"] == workload]
+        if workload.startswith("echo-"):
+            out += echo_table(workload, of_workload)
+        elif workload.startswith("resp-"):
+            out += resp_table(workload, of_workload)
+
+    failed = [r for r in runs if r.get("status") != "OK"]
+    if failed:
+        out += ["### Failed runs", ""]
+        for r in failed:
+            out.append(f"- round {r['round']}, {r['workload']}, {r['server']}: {r.get('status')}"
+                       + (f" ({r['test']})" if "test" in r else "")
+                       + (f", exit {r['rc']}" if "rc" in r else ""))
+        out.append("")
+    sys.stdout.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

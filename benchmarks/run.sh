@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of our io_uring server against its peers. One command:
+#   benchmarks/run.sh
+# builds the load generator, the C reference server and the Netty peers, runs every
+# workload against every server (server pinned to SERVER_CPU, load to LOAD_CPU),
+# alternating the servers within each of ROUNDS rounds, and writes the medians to
+# benchmarks/results/RESULTS-<date>.md. See benchmarks/README.md for the method.
+#
+# Settings (environment):
+#   ROUNDS=3  DURATION=10  WARMUP=5      rounds; measured and warm-up seconds per run
+#   SERVERS="c-echo sample netty-io_uring netty-epoll netty-nio redis"   subset to run
+#   WORKLOADS="echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"
+#   SAMPLE_JAR=path      our sample app (default: sample-app/target/sample-app-*.jar of this checkout)
+#   SAMPLE_ARGS="--iouring.server.event-loops=1"   extra arguments for the sample app
+#   SAMPLE_ECHO_PORT=7000 SAMPLE_RESP_PORT=6380
+#   SAMPLE_ENTERS_CMD='cmd'  prints the sample's io_uring enter count (optional hook)
+#   SERVER_CPU=0 LOAD_CPU=1  JAVA_OPTS=""  LOADGEN_ARGS="" (e.g. --busy-poll)
+#   NETTY_VERSION=4.2.20.Final NETTY_FALLBACK_VERSION=4.2.18.Final
+#   REDIS_REQUESTS_P1, REDIS_REQUESTS_P16   requests per redis-benchmark test
+set -uo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$BENCH_DIR")
+BUILD_DIR="$BENCH_DIR/build"
+RESULTS_DIR="$BENCH_DIR/results"
+STAMP=$(date +%Y-%m-%d-%H%M%S)
+LOG_DIR="$RESULTS_DIR/logs/$STAMP"
+RAW="$RESULTS_DIR/raw-$STAMP.tsv"
+REPORT="$RESULTS_DIR/RESULTS-$STAMP.md"
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}
+SERVERS=${SERVERS:-"c-echo sample netty-io_uring netty-epoll netty-nio redis"}
+WORKLOADS=${WORKLOADS:-"echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+SAMPLE_ARGS=${SAMPLE_ARGS:-"--iouring.server.event-loops=1"}
+SAMPLE_ECHO_PORT=${SAMPLE_ECHO_PORT:-7000}
+SAMPLE_RESP_PORT=${SAMPLE_RESP_PORT:-6380}
+SAMPLE_ENTERS_CMD=${SAMPLE_ENTERS_CMD:-}
+JAVA_OPTS=${JAVA_OPTS:-}
+LOADGEN_ARGS=${LOADGEN_ARGS:-}
+NETTY_VERSION=${NETTY_VERSION:-4.2.20.Final}
+NETTY_FALLBACK_VERSION=${NETTY_FALLBACK_VERSION:-4.2.18.Final}
+REDIS_REQUESTS_P1=${REDIS_REQUESTS_P1:-$((DURATION * 40000))}
+REDIS_REQUESTS_P16=${REDIS_REQUESTS_P16:-$((DURATION * 300000))}
+if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
+	export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+# Ports of the peers; the sample app's are fixed by its own configuration.
+C_ECHO_PORT=7101
+NETTY_ECHO_PORT=7102
+NETTY_RESP_PORT=6391
+REDIS_PORT=6392
+
+FAILURES=0
+SERVER_PID=""
+
+say() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+cleanup() {
+	if [[ -n "$SERVER_PID" ]]; then
+		stop_server
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+has() { [[ " $1 " == *" $2 "* ]]; }
+
+# ---------------------------------------------------------------- build
+
+build() {
+	mkdir -p "$BUILD_DIR" "$LOG_DIR"
+	say "building loadgen and c-echo"
+	gcc -O2 -Wall -o "$BUILD_DIR/loadgen" "$BENCH_DIR/loadgen/loadgen.c" || { say "loadgen failed to build"; exit 1; }
+	if has "$SERVERS" c-echo; then
+		gcc -O2 -Wall -o "$BUILD_DIR/c-echo" "$BENCH_DIR/c-echo/echo.c" -luring \
+			|| { say "c-echo failed to build (apt-get install liburing-dev)"; exit 1; }
+	fi
+	if [[ "$SERVERS" == *netty-* ]]; then
+		local version
+		for version in "$NETTY_VERSION" "$NETTY_FALLBACK_VERSION"; do
+			say "building the Netty peers with Netty $version"
+			if mvn -q -B -f "$BENCH_DIR/netty/pom.xml" -Dnetty.version="$version" \
+				package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
+				>>"$LOG_DIR/netty-build.log" 2>&1; then
+				NETTY_USED=$version
+				break
+			fi
+			say "Netty $version did not build or resolve (see $LOG_DIR/netty-build.log)"
+		done
+		if [[ -z "${NETTY_USED:-}" ]]; then
+			say "no Netty version could be built"; exit 1
+		fi
+		NETTY_CP="$BENCH_DIR/netty/target/netty-peers-0.1.0-SNAPSHOT.jar:$(cat "$BENCH_DIR/netty/target/classpath.txt")"
+	fi
+	if has "$SERVERS" sample; then
+		if [[ -z "${SAMPLE_JAR:-}" ]]; then
+			SAMPLE_JAR=$(ls "$REPO_DIR"/sample-app/target/sample-app-*.jar 2>/dev/null \
+				| grep -v -e '-sources' -e '-javadoc' -e '\.original' | head -n 1)
+		fi
+		if [[ -z "${SAMPLE_JAR:-}" || ! -f "$SAMPLE_JAR" ]]; then
+			SAMPLE_MISSING="sample app jar not found (build it with 'mvn -pl sample-app -am package' or set SAMPLE_JAR): our server's rows are skipped"
+			say "$SAMPLE_MISSING"
+			SERVERS=$(echo " $SERVERS " | sed 's/ sample / /')
+		fi
+	fi
+	if has "$SERVERS" redis && ! command -v redis-server >/dev/null; then
+		say "redis-server not installed (apt-get install redis-server redis-tools): its rows are skipped"
+		SERVERS=$(echo " $SERVERS " | sed 's/ redis / /')
+	fi
+}
+
+# ---------------------------------------------------------------- servers
+
+# Polls until the port accepts a connection; bounded by $2 tenths of a second.
+wait_for_port() {
+	local port=$1 tries=$2 i
+	for ((i = 0; i < tries; i++)); do
+		if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+			return 1
+		fi
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# start_server NAME PROTOCOL: sets SERVER_PID, SERVER_PORT and COUNTER_CMD.
+start_server() {
+	local name=$1 protocol=$2
+	local log="$LOG_DIR/$name-$protocol.log"
+	COUNTER_CMD=""
+	case "$name" in
+	c-echo)
+		SERVER_PORT=$C_ECHO_PORT
+		local stats="$BUILD_DIR/c-echo-enters.bin"
+		taskset -c "$SERVER_CPU" "$BUILD_DIR/c-echo" "$SERVER_PORT" "$stats" >>"$log" 2>&1 &
+		COUNTER_CMD="od -An -tu8 -N8 $stats"
+		;;
+	netty-*)
+		local transport=${name#netty-}
+		if [[ "$protocol" == echo ]]; then SERVER_PORT=$NETTY_ECHO_PORT; else SERVER_PORT=$NETTY_RESP_PORT; fi
+		# shellcheck disable=SC2086
+		taskset -c "$SERVER_CPU" "$JAVA" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp "$NETTY_CP" \
+			dev.iouring.benchmarks.netty.PeerServer --transport "$transport" --protocol "$protocol" \
+			--port "$SERVER_PORT" >>"$log" 2>&1 &
+		;;
+	sample)
+		if [[ "$protocol" == echo ]]; then SERVER_PORT=$SAMPLE_ECHO_PORT; else SERVER_PORT=$SAMPLE_RESP_PORT; fi
+		# shellcheck disable=SC2086
+		taskset -c "$SERVER_CPU" "$JAVA" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$SAMPLE_JAR" \
+			$SAMPLE_ARGS >>"$log" 2>&1 &
+		COUNTER_CMD=$SAMPLE_ENTERS_CMD
+		;;
+	redis)
+		SERVER_PORT=$REDIS_PORT
+		taskset -c "$SERVER_CPU" redis-server --port "$SERVER_PORT" --bind 127.0.0.1 --save '' \
+			--appendonly no --daemonize no --protected-mode no --dir "$BUILD_DIR" >>"$log" 2>&1 &
+		;;
+	esac
+	SERVER_PID=$!
+	# JVMs on one CPU can take a while; everything else is up in milliseconds.
+	if ! wait_for_port "$SERVER_PORT" 600; then
+		say "$name ($protocol) did not start listening on $SERVER_PORT within 60 s: see $log"
+		stop_server
+		return 1
+	fi
+}
+
+stop_server() {
+	local i
+	kill -TERM "$SERVER_PID" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$SERVER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+
+# utime and stime of a process, in clock ticks.
+proc_ticks() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo "0 0"; return; }
+	stat=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $stat
+	echo "${12} ${13}"
+}
+
+# ---------------------------------------------------------------- workloads
+
+# echo-cC-pP-sS (S may end in k for KiB)
+run_echo() {
+	local round=$1 workload=$2 server=$3 spec c p s line rc
+	spec=${workload#echo-}
+	c=${spec%%-*}; c=${c#c}
+	p=${spec#*-p}; p=${p%%-*}
+	s=${spec##*-s}
+	[[ "$s" == *k ]] && s=$((${s%k} * 1024))
+	start_server "$server" echo || { record "$round" "$workload" "$server" "status=NOSTART"; return; }
+	local args=(--port "$SERVER_PORT" -c "$c" -p "$p" -s "$s" --warmup "$WARMUP" --duration "$DURATION"
+		--server-pid "$SERVER_PID")
+	[[ -n "$COUNTER_CMD" ]] && args+=(--counter-cmd "$COUNTER_CMD")
+	# shellcheck disable=SC2086
+	line=$(timeout $((WARMUP + DURATION + 60)) taskset -c "$LOAD_CPU" "$BUILD_DIR/loadgen" "${args[@]}" $LOADGEN_ARGS \
+		2>>"$LOG_DIR/loadgen.log")
+	rc=$?
+	stop_server
+	if [[ $rc -ne 0 ]]; then
+		FAILURES=$((FAILURES + 1))
+		say "$workload on $server FAILED (exit $rc; see $LOG_DIR/loadgen.log)"
+		record "$round" "$workload" "$server" "status=FAIL rc=$rc ${line#RESULT }"
+		return
+	fi
+	say "$workload on $server: $(echo "$line" | grep -o 'msgs_per_s=[^ ]*') $(echo "$line" | grep -o 'server_cpu_us_per_msg=[^ ]*')"
+	record "$round" "$workload" "$server" "status=OK ${line#RESULT }"
+}
+
+# resp-pP: the four redis-benchmark tests against one server start.
+run_resp() {
+	local round=$1 workload=$2 server=$3 p test requests csv t0 t1 rps p50 p99
+	p=${workload#resp-p}
+	if [[ "$p" == 1 ]]; then requests=$REDIS_REQUESTS_P1; else requests=$REDIS_REQUESTS_P16; fi
+	start_server "$server" resp || { record "$round" "$workload" "$server" "status=NOSTART"; return; }
+	# Warm-up: loop over the tests for WARMUP seconds, results discarded.
+	timeout -s INT "$WARMUP" taskset -c "$LOAD_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" -c 50 -P "$p" \
+		-l -n 20000 -t ping_inline,ping_mbulk,set,get -q >/dev/null 2>&1
+	for test in ping_inline ping_mbulk set get; do
+		t0=$(proc_ticks "$SERVER_PID")
+		csv=$(timeout $((DURATION * 4 + 60)) taskset -c "$LOAD_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" \
+			-c 50 -P "$p" -n "$requests" -t "$test" --csv 2>>"$LOG_DIR/redis-benchmark.log")
+		local rc=$?
+		t1=$(proc_ticks "$SERVER_PID")
+		# "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+		local data
+		data=$(echo "$csv" | grep -v '^"test"' | tail -n 1 | tr -d '"')
+		IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$data"
+		if [[ $rc -ne 0 || -z "${rps:-}" ]]; then
+			FAILURES=$((FAILURES + 1))
+			say "$workload $test on $server FAILED (exit $rc)"
+			record "$round" "$workload" "$server" "status=FAIL test=$test rc=$rc"
+			continue
+		fi
+		local tick
+		tick=$(getconf CLK_TCK)
+		read -r u0 s0 <<<"$t0"
+		read -r u1 s1 <<<"$t1"
+		local cpu
+		cpu=$(awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v n="$requests" -v t="$tick" \
+			'BEGIN { us = 1e6 / t; printf "server_user_us_per_msg=%.4f server_sys_us_per_msg=%.4f server_cpu_us_per_msg=%.4f", u*us/n, s*us/n, (u+s)*us/n }')
+		say "$workload $test on $server: rps=$rps"
+		record "$round" "$workload" "$server" "status=OK test=$test requests=$requests rps=$rps p50_ms=$p50 p99_ms=$p99 $cpu"
+	done
+	stop_server
+}
+
+record() {
+	printf 'round=%s workload=%s server=%s %s\n' "$1" "$2" "$3" "$4" >>"$RAW"
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+	if [[ $(ulimit -n) -lt 4096 ]]; then
+		say "open-file limit $(ulimit -n) is too low for 1000 connections on each side"; exit 1
+	fi
+	build
+	mkdir -p "$RESULTS_DIR"
+	: >"$RAW"
+	say "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s servers=[$SERVERS] workloads=[$WORKLOADS]"
+	local round workload server
+	for ((round = 1; round <= ROUNDS; round++)); do
+		for workload in $WORKLOADS; do
+			for server in $SERVERS; do
+				case "$workload" in
+				echo-*)
+					[[ "$server" == redis ]] && continue
+					run_echo "$round" "$workload" "$server"
+					;;
+				resp-*)
+					[[ "$server" == c-echo ]] && continue
+					run_resp "$round" "$workload" "$server"
+					;;
+				*) say "unknown workload $workload"; exit 1 ;;
+				esac
+			done
+		done
+	done
+	python3 "$BENCH_DIR/report.py" "$RAW" \
+		--meta "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
+		--meta "kernel=$(uname -r)" \
+		--meta "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)" \
+		--meta "java=$("$JAVA" -version 2>&1 | head -n 1)" \
+		--meta "netty=${NETTY_USED:-not built}" \
+		--meta "redis=$(redis-server --version 2>/dev/null | awk '{print $3}')" \
+		--meta "sample=${SAMPLE_MISSING:-${SAMPLE_JAR:-not run} ${SAMPLE_ARGS}}" \
+		--meta "method=rounds $ROUNDS, ${DURATION}s measured after ${WARMUP}s warm-up, server on CPU $SERVER_CPU, load on CPU $LOAD_CPU, medians" \
+		--meta "load average at end=$(cut -d' ' -f1-3 /proc/loadavg)" \
+		>"$REPORT"
+	say "wrote $REPORT (raw data: $RAW)"
+	cat "$REPORT"
+	if [[ $FAILURES -gt 0 ]]; then
+		say "$FAILURES run(s) failed"
+		exit 1
+	fi
+}
+
+main "$@"
