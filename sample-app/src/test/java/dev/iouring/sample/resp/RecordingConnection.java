@@ -17,6 +17,9 @@ import dev.iouring.server.Connection;
  */
 public final class RecordingConnection implements Connection {
 
+	private boolean outputShutdown;
+
+
 	private final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
 	private int writeCalls;
@@ -110,6 +113,19 @@ public final class RecordingConnection implements Connection {
 	@Override
 	public void close() {
 		this.closed = true;
+	}
+
+	@Override
+	public void shutdownOutput() {
+		this.outputShutdown = true;
+	}
+
+	/**
+	 * Returns whether the handler half-closed the connection.
+	 * @return whether shutdownOutput was called
+	 */
+	public boolean outputShutdown() {
+		return this.outputShutdown;
 	}
 
 	@Override

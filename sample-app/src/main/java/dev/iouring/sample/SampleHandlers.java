@@ -1,0 +1,32 @@
+package dev.iouring.sample;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.iouring.sample.line.UppercaseLineHandler;
+import dev.iouring.sample.resp.KeyValueStore;
+import dev.iouring.sample.resp.RespHandler;
+
+/**
+ * The handler beans the listeners in application.yml name: {@code respHandler} (mini-Redis, port 6380)
+ * and {@code lineHandler} (upper-casing line service, port 7001). The echo handler is a component.
+ */
+@Configuration(proxyBeanMethods = false)
+class SampleHandlers {
+
+	@Bean
+	KeyValueStore keyValueStore() {
+		return new KeyValueStore();
+	}
+
+	@Bean
+	RespHandler respHandler(KeyValueStore keyValueStore) {
+		return new RespHandler(keyValueStore);
+	}
+
+	@Bean
+	UppercaseLineHandler lineHandler() {
+		return new UppercaseLineHandler();
+	}
+
+}
