@@ -107,6 +107,16 @@ public final class LoopStats {
 		return copy;
 	}
 
+	/**
+	 * Returns one entry of {@link #errors()} without copying the map, for meters read at scrape time.
+	 * @param key an "op/ERRNO" key as listed by {@link #errors()}
+	 * @return the count, 0 when that error never happened on this loop
+	 */
+	public long errorCount(String key) {
+		AtomicLong count = this.errors.get(key);
+		return (count != null) ? count.get() : 0;
+	}
+
 	public String setupFlags() {
 		return this.setupFlags;
 	}
