@@ -1,5 +1,6 @@
 package dev.iouring.server;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -119,6 +120,15 @@ public final class LoopStats {
 
 	public String setupFlags() {
 		return this.setupFlags;
+	}
+
+	/**
+	 * Returns {@link #setupFlags()} as a list of flag names.
+	 * @return the granted setup flags, empty before the ring is set up and on transports without one
+	 */
+	public List<String> setupFlagNames() {
+		String flags = this.setupFlags;
+		return flags.isEmpty() ? List.of() : List.of(flags.split("\\|"));
 	}
 
 	public int sqEntries() {
