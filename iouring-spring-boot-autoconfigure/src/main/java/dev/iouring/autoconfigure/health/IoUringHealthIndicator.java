@@ -37,7 +37,8 @@ public class IoUringHealthIndicator extends AbstractHealthIndicator {
 	protected void doHealthCheck(Health.Builder builder) {
 		Throwable failure = this.server.loopFailure();
 		if (failure != null) {
-			builder.down(failure);
+			// Not down(failure): the loop logged the stack trace when it died; each probe need not log it again.
+			builder.down().withDetail("error", failure.getClass().getName() + ": " + failure.getMessage());
 		}
 		else if (this.server.isDraining()) {
 			builder.outOfService();
