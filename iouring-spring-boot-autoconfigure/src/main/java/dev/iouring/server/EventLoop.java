@@ -117,6 +117,9 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private boolean wakeArmed;
 
+	/** A TIMEOUT request is pending: the loop's timer for idle sweeps and accept retries. */
+	private boolean timerArmed;
+
 	private int[] listenFds;
 
 	private boolean[] acceptArmed;
@@ -431,7 +434,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 			}
 		}
 		if (block) {
-			ring.submitAndWait(1, nextTimeout());
+			armTimer();
+			ring.submitAndWait(1, -1);
 			this.sleeping.set(false);
 		}
 		else if (ring.sqPending() > 0 || ring.cqReady() == 0) {
@@ -439,6 +443,20 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		ring.reap(this);
 		publishStats(ring);
+	}
+
+	/**
+	 * Arms the loop's timer when something is due later (an accept retry or an idle sweep) and no timer
+	 * is pending. Waits themselves are never timed; see {@link Ring#prepTimeout}.
+	 */
+	private void armTimer() {
+		if (!this.timerArmed) {
+			long timeout = nextTimeout();
+			if (timeout >= 0) {
+				this.ring.prepTimeout(Math.max(timeout, 1_000_000L), UserData.encode(UserData.TIMER, 0, 0));
+				this.timerArmed = true;
+			}
+		}
 	}
 
 	/**
@@ -500,6 +518,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 		switch (op) {
 			case UserData.ACCEPT -> onAccept(UserData.slot(userData), res, flags);
 			case UserData.WAKEUP -> onWakeup(res);
+			case UserData.TIMER -> this.timerArmed = false;
 			case UserData.LISTENER_CANCEL -> {
 			}
 			default -> {
@@ -1137,8 +1156,11 @@ final class EventLoop implements Runnable, CompletionHandler {
 		if (this.wakeArmed) {
 			this.ring.prepCancel(UserData.encode(UserData.WAKEUP, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
 		}
+		if (this.timerArmed) {
+			this.ring.prepCancel(UserData.encode(UserData.TIMER, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
+		}
 		long deadline = System.nanoTime() + STOP_DEADLINE_NANOS;
-		while ((liveSlots() > 0 || this.wakeArmed) && System.nanoTime() - deadline < 0) {
+		while ((liveSlots() > 0 || this.wakeArmed || this.timerArmed) && System.nanoTime() - deadline < 0) {
 			this.ring.submitAndWait(1, TimeUnit.MILLISECONDS.toNanos(50));
 			this.ring.reap(this);
 		}
