@@ -591,8 +591,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 				Sockets.close(res);
 			}
 			else if (!listener.tryAcquire()) {
+				this.listenerStats[listenerIndex].countRejected();
 				Sockets.close(res);
-				this.listenerStats[listenerIndex].rejected.increment();
 			}
 			else {
 				openConnection(listener, res);
