@@ -344,6 +344,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 		catch (Throwable ex) {
 			this.failure = ex;
 			logger.error("io_uring event loop {} failed and stopped; its connections are closed", this.index, ex);
+			abandonConnections();
 		}
 		finally {
 			closeResources();
@@ -1172,6 +1173,37 @@ final class EventLoop implements Runnable, CompletionHandler {
 				Sockets.close(connection.fd);
 				connection.fd = -1;
 				this.slots[slot] = null;
+			}
+		}
+	}
+
+	/**
+	 * After a loop failure the ring cannot be trusted: close every connection's socket directly and tell
+	 * the handlers, so no descriptor leaks and every opened connection still gets its onClose.
+	 */
+	private void abandonConnections() {
+		for (int slot = 0; slot < this.slotsUsed; slot++) {
+			UringConnection connection = this.slots[slot];
+			if (connection == null) {
+				continue;
+			}
+			this.slots[slot] = null;
+			if (connection.state != UringConnection.CLOSED) {
+				connection.state = UringConnection.CLOSED;
+				connection.markClosed();
+				this.connectionCount--;
+				connection.listener.release();
+				connection.stats.countClose(CloseReason.IO_ERROR);
+				try {
+					connection.listener.settings.handler().onClose(connection, CloseReason.IO_ERROR);
+				}
+				catch (Throwable ex) {
+					logger.warn("onClose of {} failed", connection, ex);
+				}
+			}
+			if (connection.fd >= 0) {
+				Sockets.close(connection.fd);
+				connection.fd = -1;
 			}
 		}
 	}
