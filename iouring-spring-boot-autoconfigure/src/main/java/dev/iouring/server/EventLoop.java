@@ -369,6 +369,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 			armAccept(listener.index);
 		}
 		ring.submit();
+		// Publish once now: a loop that has served nobody yet must not report zero buffers available.
+		publishStats(ring);
 	}
 
 	private int bind(ListenerRuntime listener) {
