@@ -268,17 +268,28 @@ final class NioEventLoop implements Runnable {
 	 * Returns the bytes queued for sending on this loop's connections, counted on the loop thread.
 	 */
 	long queuedBytes() {
+		if (inLoop()) {
+			return queuedBytesHere();
+		}
 		if (this.terminated.getCount() == 0) {
 			return 0;
 		}
 		CompletableFuture<Long> total = new CompletableFuture<>();
-		execute(() -> total.complete(this.connections.stream().mapToLong((c) -> c.sendQueue.bytes()).sum()));
+		execute(() -> total.complete(queuedBytesHere()));
 		try {
 			return total.get(5, TimeUnit.SECONDS);
 		}
 		catch (Exception ex) {
 			return 0;
 		}
+	}
+
+	private long queuedBytesHere() {
+		long total = 0;
+		for (NioConnection connection : this.connections) {
+			total += connection.sendQueue.bytes();
+		}
+		return total;
 	}
 
 	// ---- the thread ----

@@ -7,8 +7,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +22,7 @@ import dev.iouring.server.CloseReason;
 import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ListenerStats;
+import dev.iouring.server.OpenDescriptors;
 import dev.iouring.server.ServerSettings;
 import dev.iouring.server.TcpHandler;
 import dev.iouring.server.codec.Framing;
@@ -125,20 +123,20 @@ class NioServerTests {
 
 	@Test
 	void stopClosesEverySocketAndSelector() throws IOException {
-		long socketsBefore = descriptors("socket:");
-		long pollersBefore = descriptors("anon_inode:[eventpoll]");
+		long socketsBefore = OpenDescriptors.socketCount();
+		long pollersBefore = OpenDescriptors.pollerCount();
 		NioServer server = start(3, true, ListenerSettings.of("echo", 0, ECHO));
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
 			assertThat(echo(socket, "before stop")).isEqualTo("before stop");
-			assertThat(descriptors("anon_inode:[eventpoll]")).isEqualTo(pollersBefore + 3);
+			assertThat(OpenDescriptors.pollerCount()).isEqualTo(pollersBefore + 3);
 			server.stop();
 			assertThat(socket.getInputStream().read()).isEqualTo(-1);
 		}
 		assertThat(server.isRunning()).isFalse();
 		assertThat(server.listenerStats().stream().mapToLong((stats) -> stats.closed(CloseReason.SERVER_STOPPED)).sum())
 			.isEqualTo(1);
-		assertThat(descriptors("anon_inode:[eventpoll]")).isEqualTo(pollersBefore);
-		await().atMost(Duration.ofSeconds(10)).until(() -> descriptors("socket:") <= socketsBefore);
+		assertThat(OpenDescriptors.pollerCount()).isEqualTo(pollersBefore);
+		await().atMost(Duration.ofSeconds(10)).until(() -> OpenDescriptors.socketCount() <= socketsBefore);
 	}
 
 	private static String echo(Socket socket, String text) throws IOException {
@@ -146,20 +144,6 @@ class NioServerTests {
 		byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
 		socket.getOutputStream().write(bytes);
 		return new String(socket.getInputStream().readNBytes(bytes.length), StandardCharsets.UTF_8);
-	}
-
-	/** Counts this process's descriptors whose link starts with a prefix, from /proc/self/fd. */
-	private static long descriptors(String prefix) throws IOException {
-		try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-			return fds.filter((fd) -> {
-				try {
-					return Files.readSymbolicLink(fd).toString().startsWith(prefix);
-				}
-				catch (IOException ex) {
-					return false;
-				}
-			}).count();
-		}
 	}
 
 }
