@@ -151,7 +151,7 @@ class ConnectionBehaviourTests {
 			try (Socket third = connect(server)) {
 				assertThat(third.getInputStream().read()).isEqualTo(-1);
 			}
-			assertThat(server.listenerStats().getFirst().rejected()).isEqualTo(1);
+			await().atMost(Duration.ofSeconds(10)).until(() -> server.listenerStats().getFirst().rejected() == 1);
 			first.getOutputStream().write('a');
 			assertThat(first.getInputStream().read()).isEqualTo('a');
 			second.getOutputStream().write('b');
