@@ -1,7 +1,6 @@
 package dev.iouring.server.nio;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -115,8 +114,6 @@ final class NioEventLoop implements Runnable {
 	private int nextTarget;
 
 	private final @Nullable ServerSocketChannel[] listenChannels;
-
-	private @Nullable Arena arena;
 
 	private @Nullable SendBufferPool pool;
 
@@ -325,13 +322,12 @@ final class NioEventLoop implements Runnable {
 
 	private void open() throws IOException {
 		this.selector = Selector.open();
-		Arena arena = Arena.ofConfined();
-		this.arena = arena;
-		this.pool = new SendBufferPool(arena);
-		this.readSegment = arena.allocate(this.settings.bufferSize(), 64);
+		this.pool = new SendBufferPool();
+		// Direct, not from an arena: see SendBufferPool for why.
+		this.readBuffer = ByteBuffer.allocateDirect(this.settings.bufferSize());
+		this.readSegment = MemorySegment.ofBuffer(this.readBuffer);
 		this.reservedReadBytes = this.settings.bufferSize();
 		NativeMemory.reserved(this.reservedReadBytes);
-		this.readBuffer = this.readSegment.asByteBuffer();
 		if (!this.acceptTargets.isEmpty()) {
 			boolean reusePort = this.acceptTargets.size() == 1;
 			for (ListenerRuntime listener : this.listeners) {
@@ -433,8 +429,9 @@ final class NioEventLoop implements Runnable {
 				return;
 			}
 			if (!listener.tryAcquire()) {
-				ListenerChannels.closeQuietly(channel);
+				// Counted first: a peer that sees the close may look at the counter at once.
 				this.listenerStats[listener.index()].countRejected();
+				ListenerChannels.closeQuietly(channel);
 				continue;
 			}
 			NioEventLoop target = this.acceptTargets.get(this.nextTarget);
@@ -701,7 +698,7 @@ final class NioEventLoop implements Runnable {
 		}
 		connection.state = NioConnection.CLOSED;
 		connection.markClosed();
-		connection.sendQueue.clear();
+		connection.sendQueue.close();
 		connection.queuedBytesChanged();
 		if (connection.decoder != null) {
 			connection.decoder.release();
@@ -771,8 +768,8 @@ final class NioEventLoop implements Runnable {
 	}
 
 	/**
-	 * Closes the selector, which releases the descriptors of channels closed while registered, and frees
-	 * the loop's native buffers.
+	 * Closes the selector, which releases the descriptors of channels closed while registered, and lets go
+	 * of the loop's buffers.
 	 */
 	private void closeResources() {
 		closeListeners();
@@ -791,10 +788,8 @@ final class NioEventLoop implements Runnable {
 		}
 		NativeMemory.released(this.reservedReadBytes);
 		this.reservedReadBytes = 0;
-		if (this.arena != null) {
-			this.arena.close();
-			this.arena = null;
-		}
+		this.readBuffer = null;
+		this.readSegment = MemorySegment.NULL;
 	}
 
 }

@@ -1,6 +1,5 @@
 package dev.iouring.server.nio;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -8,12 +7,17 @@ import java.util.Arrays;
 import dev.iouring.ring.NativeMemory;
 
 /**
- * Fixed-size native buffers that hold bytes waiting to be sent, shared by one loop's connections.
+ * Fixed-size direct buffers that hold bytes waiting to be sent, shared by one loop's connections.
  *
- * <p>Buffers are cut from slabs allocated in the loop's arena when none is free, and come back once their
- * bytes are sent, so a steady state allocates nothing and an idle connection holds no buffer. The pool
- * keeps what it grew to until the loop stops and closes the arena. Each buffer is seen two ways, both
- * made once: as a segment to copy bytes in, and as a {@link ByteBuffer} for the channel's gathering write.
+ * <p>Buffers are cut from slabs allocated when none is free, and come back once their bytes are sent, so
+ * a steady state allocates nothing and an idle connection holds no buffer. The pool keeps what it grew
+ * to until the loop stops. Each buffer is seen two ways, both made once: as a segment to copy bytes in,
+ * and as a {@link ByteBuffer} for the channel's gathering write.
+ *
+ * <p>Why direct buffers and not an arena the loop closes at stop: a channel acquires the memory session
+ * of an arena-backed buffer on every read and write, and that allocates (40 bytes per echoed message,
+ * measured), which the raw echo path must not. Direct buffers have no session; their memory goes back
+ * when the stopped loop drops them and the garbage collector runs their cleaner.
  *
  * <p>Threads: the owning loop only.
  */
@@ -24,8 +28,6 @@ final class SendBufferPool {
 
 	private static final int BUFFERS_PER_SLAB = 64;
 
-	private final Arena arena;
-
 	private SendBuffer[] free = new SendBuffer[BUFFERS_PER_SLAB];
 
 	private int freeCount;
@@ -33,10 +35,6 @@ final class SendBufferPool {
 	private int totalBuffers;
 
 	private long reservedBytes;
-
-	SendBufferPool(Arena arena) {
-		this.arena = arena;
-	}
 
 	SendBuffer take() {
 		if (this.freeCount == 0) {
@@ -52,24 +50,26 @@ final class SendBufferPool {
 	}
 
 	private void grow() {
-		long slabSize = (long) BUFFER_SIZE * BUFFERS_PER_SLAB;
-		MemorySegment slab = this.arena.allocate(slabSize, 4096);
-		NativeMemory.reserved(slabSize);
-		this.reservedBytes += slabSize;
+		ByteBuffer slab = ByteBuffer.allocateDirect(BUFFER_SIZE * BUFFERS_PER_SLAB);
+		NativeMemory.reserved(slab.capacity());
+		this.reservedBytes += slab.capacity();
 		this.totalBuffers += BUFFERS_PER_SLAB;
 		if (this.free.length < this.totalBuffers) {
 			this.free = Arrays.copyOf(this.free, this.totalBuffers);
 		}
 		for (int i = BUFFERS_PER_SLAB - 1; i >= 0; i--) {
-			MemorySegment segment = slab.asSlice((long) i * BUFFER_SIZE, BUFFER_SIZE);
-			this.free[this.freeCount++] = new SendBuffer(segment, segment.asByteBuffer());
+			ByteBuffer buffer = slab.slice(i * BUFFER_SIZE, BUFFER_SIZE);
+			this.free[this.freeCount++] = new SendBuffer(MemorySegment.ofBuffer(buffer), buffer);
 		}
 	}
 
 	/**
-	 * Accounts for the slabs as released; the memory itself is freed when the loop closes its arena.
+	 * Drops every buffer and accounts for them as released; the memory goes back once no connection
+	 * refers to one either, when the garbage collector finds them.
 	 */
 	void release() {
+		Arrays.fill(this.free, null);
+		this.freeCount = 0;
 		NativeMemory.released(this.reservedBytes);
 		this.reservedBytes = 0;
 	}

@@ -29,7 +29,10 @@ final class SendQueue {
 	/** Buffers gathered into one write: 16 x 16 KiB = 256 KiB, as the io_uring transport's sendmsg. */
 	static final int MAX_GATHER = 16;
 
-	private final SendBufferPool pool;
+	/** The pool of closed queues: empty, and never asked for a buffer, because closed queues take no bytes. */
+	private static final SendBufferPool CLOSED = new SendBufferPool();
+
+	private SendBufferPool pool;
 
 	private SendBuffer[] buffers = new SendBuffer[4];
 
@@ -96,13 +99,15 @@ final class SendQueue {
 	}
 
 	/**
-	 * Discards everything queued.
+	 * Discards everything queued and lets go of the pool, so a connection object the application keeps
+	 * after close does not keep the loop's buffers alive. Nothing is appended after this.
 	 */
-	void clear() {
+	void close() {
 		while (this.count > 0) {
 			releaseHead();
 		}
 		this.bytes = 0;
+		this.pool = CLOSED;
 	}
 
 	private void drop(long sent) {
