@@ -16,7 +16,7 @@ public class PortInUseException extends RuntimeException {
 	 * @param cause the bind failure
 	 */
 	public PortInUseException(String listenerName, int port, Throwable cause) {
-		super("io_uring listener '" + listenerName + "' could not bind port " + port
+		super("TCP listener '" + listenerName + "' could not bind port " + port
 				+ ": the port is already in use (EADDRINUSE)", cause);
 		this.listenerName = listenerName;
 		this.port = port;
