@@ -350,6 +350,10 @@ final class EventLoop implements Runnable, CompletionHandler {
 	}
 
 	private void open() {
+		// Load the classes of the error and close paths now: loading a class from a directory needs a
+		// descriptor, and a loop out of descriptors (EMFILE) must still be able to count it and close.
+		Errno.name(Errno.EMFILE);
+		CloseReason.values();
 		Ring ring = Ring.create(this.settings.ring());
 		this.ring = ring;
 		this.arena = Arena.ofConfined();
