@@ -123,6 +123,9 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private long acceptRetryAt;
 
+	/** Accept failed with EMFILE/ENFILE and has not succeeded since: warn once per episode, not per retry. */
+	private boolean acceptOutOfDescriptors;
+
 	private UringConnection[] slots = new UringConnection[64];
 
 	private int[] generations = new int[64];
@@ -572,6 +575,10 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		ListenerRuntime listener = this.listeners[listenerIndex];
 		if (res >= 0) {
+			if (this.acceptOutOfDescriptors) {
+				this.acceptOutOfDescriptors = false;
+				logger.info("io_uring listener '{}' accepts again", listener.name());
+			}
 			if (this.draining || !this.running) {
 				Sockets.close(res);
 			}
@@ -587,7 +594,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 			this.stats.error("accept", Errno.name(res));
 			if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
 				// Out of descriptors: stop accepting for a moment instead of spinning on failures.
-				if (this.acceptRetryAt == 0) {
+				if (!this.acceptOutOfDescriptors) {
+					this.acceptOutOfDescriptors = true;
 					logger.warn("io_uring listener '{}' cannot accept: {} (too many open files); retrying in 100 ms. "
 							+ "Raise the limit (ulimit -n) or lower max-connections", listener.name(), Errno.name(res));
 				}
