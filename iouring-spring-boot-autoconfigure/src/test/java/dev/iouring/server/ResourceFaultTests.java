@@ -170,6 +170,9 @@ class ResourceFaultTests {
 			try (Socket late = Peers.connect(port)) {
 				Peers.roundTrip(late, "new after recovery".getBytes(StandardCharsets.UTF_8));
 			}
+			// One warning for the episode, not one per 100 ms retry; and one line when accepting resumes.
+			assertThat(output.stream().filter((line) -> line.contains("too many open files"))).hasSize(1);
+			assertThat(output).anyMatch((line) -> line.contains("accepts again"));
 		}
 		finally {
 			sockets.forEach(Peers::reset);
