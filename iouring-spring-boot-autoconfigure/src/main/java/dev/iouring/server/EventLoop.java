@@ -123,6 +123,9 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private long acceptRetryAt;
 
+	/** Turns that ended with completions waiting in the kernel's CQ overflow list. */
+	private long overflowTurns;
+
 	/** Accept failed with EMFILE/ENFILE and has not succeeded since: warn once per episode, not per retry. */
 	private boolean acceptOutOfDescriptors;
 
@@ -482,7 +485,13 @@ final class EventLoop implements Runnable, CompletionHandler {
 		stats.submissions.add(ring.submissions() - stats.submissions.get());
 		stats.completions.add(ring.completions() - stats.completions.get());
 		stats.sqPending.add(ring.sqPending() - stats.sqPending.get());
-		stats.cqOverflow.add(ring.cqOverflow() - stats.cqOverflow.get());
+		// The kernel's cq_off.overflow counts only completions it dropped, which FEAT_NODROP kernels never
+		// do: they park what does not fit in an overflow list and raise IORING_SQ_CQ_OVERFLOW until the next
+		// enter flushes it. So count the turns that found that flag too, or overflow would stay invisible.
+		if (ring.hasOverflowedCompletions()) {
+			this.overflowTurns++;
+		}
+		stats.cqOverflow.add(ring.cqOverflow() + this.overflowTurns - stats.cqOverflow.get());
 		stats.buffersAvailable.add(this.buffers.available() - stats.buffersAvailable.get());
 	}
 
