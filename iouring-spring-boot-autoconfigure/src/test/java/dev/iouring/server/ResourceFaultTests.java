@@ -109,10 +109,8 @@ class ResourceFaultTests {
 		await().atMost(DEADLINE).until(() -> server.activeConnections() == 0);
 		assertThat(Peers.closed(server, "echo", CloseReason.PEER_CLOSED)).isEqualTo(32);
 		assertThat(Peers.allErrors(server)).isEmpty();
-		// Reported, not asserted: whether the kernel overflowed a 2-entry CQ depends on how completions
-		// batch up; the proof that matters is that nothing stalled or went missing.
-		System.out.println("tiny CQ: cq overflow " + server.loopStats().getFirst().cqOverflow() + ", completions "
-				+ server.loopStats().getFirst().completions() + ", enters " + server.loopStats().getFirst().enters());
+		// A 2-entry CQ cannot hold the completions of one turn, so the kernel parks them in its overflow list.
+		assertThat(server.loopStats().getFirst().cqOverflow()).as("CQ overflow counted").isPositive();
 	}
 
 	@Test
