@@ -38,7 +38,9 @@ LOAD_CPU=${LOAD_CPU:-1}
 SAMPLE_ARGS=${SAMPLE_ARGS:-"--iouring.server.event-loops=1"}
 SAMPLE_ECHO_PORT=${SAMPLE_ECHO_PORT:-7000}
 SAMPLE_RESP_PORT=${SAMPLE_RESP_PORT:-6380}
-SAMPLE_ENTERS_CMD=${SAMPLE_ENTERS_CMD:-}
+# By default read iouring.ring.enters from the sample's Actuator (port 8080 unless SAMPLE_ARGS moves it).
+SAMPLE_ACTUATOR_PORT=${SAMPLE_ACTUATOR_PORT:-8080}
+SAMPLE_ENTERS_CMD=${SAMPLE_ENTERS_CMD:-"curl -sf http://127.0.0.1:${SAMPLE_ACTUATOR_PORT}/actuator/metrics/iouring.ring.enters | python3 -c 'import json,sys; print(int(json.load(sys.stdin)[\"measurements\"][0][\"value\"]))'"}
 JAVA_OPTS=${JAVA_OPTS:-}
 LOADGEN_ARGS=${LOADGEN_ARGS:-}
 NETTY_VERSION=${NETTY_VERSION:-4.2.20.Final}

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import dev.iouring.server.HandlerExecution;
+import dev.iouring.server.Transport;
 import dev.iouring.server.codec.FieldByteOrder;
 import dev.iouring.server.codec.FramingKind;
 import dev.iouring.server.codec.FramingSpec;
@@ -176,6 +177,12 @@ public class IoUringProperties implements Validator {
 		private boolean enabled = true;
 
 		/**
+		 * What carries the server: 'auto' (io_uring where this process can use it, else NIO with a warning
+		 * that names the cause), 'io-uring' (fail at startup where it cannot be used) or 'nio'.
+		 */
+		private Transport transport = Transport.AUTO;
+
+		/**
 		 * Port of the default listener, and of any listener that sets none. Use 0 for a port chosen by the
 		 * system.
 		 */
@@ -244,6 +251,14 @@ public class IoUringProperties implements Validator {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public Transport getTransport() {
+			return this.transport;
+		}
+
+		public void setTransport(Transport transport) {
+			this.transport = transport;
 		}
 
 		public int getPort() {

@@ -10,13 +10,15 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 import dev.iouring.server.IoUringServer;
-import dev.iouring.server.TcpServer;
 import dev.iouring.server.ServerSettings;
+import dev.iouring.server.TcpServer;
+import dev.iouring.server.TcpServers;
 
 /**
  * Auto-configuration of the io_uring TCP server: settings from the {@code iouring.*} properties and
- * {@link IoUringServerCustomizer} beans, the {@link IoUringServer}, and the lifecycle beans that start it
- * with the context, drain it and stop it. {@code iouring.server.enabled=false} turns it all off.
+ * {@link IoUringServerCustomizer} beans, the server on the transport {@code iouring.server.transport} names
+ * (an {@link IoUringServer}, or the NIO fallback), and the lifecycle beans that start it with the context,
+ * drain it and stop it. {@code iouring.server.enabled=false} turns it all off.
  *
  * <p>Each bean backs off when the application defines its own: a {@link ServerSettings} bean replaces
  * the properties, an {@link IoUringServer} bean replaces the server (and makes the settings moot), and
@@ -46,8 +48,8 @@ public final class IoUringServerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(TcpServer.class)
-	TcpServer ioUringServer(ServerSettings settings) {
-		return new IoUringServer(settings);
+	TcpServer ioUringServer(ServerSettings settings, IoUringProperties properties) {
+		return TcpServers.create(settings, properties.getServer().getTransport());
 	}
 
 	@Bean(START_STOP_LIFECYCLE_BEAN)

@@ -27,7 +27,8 @@ class IoUringUnavailableFailureAnalyzer extends AbstractFailureAnalyzer<IoUringU
 				    - raise the locked-memory limit (ulimit -l, or LimitMEMLOCK= for a systemd service; \
 				docker run --ulimit memlock=-1), or make the rings smaller with iouring.ring.entries and \
 				iouring.ring.cq-entries;
-				    - or, once the NIO fallback transport is available, set iouring.server.transport=nio.
+				    - or serve over NIO instead: set iouring.server.transport=nio (or auto, which falls back \
+				to NIO by itself).
 				To run the application without the io_uring server, set iouring.server.enabled=false.""";
 		return new FailureAnalysis(description, action, cause);
 	}

@@ -189,6 +189,8 @@ public final class Ring implements AutoCloseable {
 
 	private final MemorySegment timespec;
 
+	private final MemorySegment timerSpec;
+
 	private final long sqHeadOffset;
 
 	private final long sqTailOffset;
@@ -286,6 +288,7 @@ public final class Ring implements AutoCloseable {
 		this.cqHead = (int) INT.getAcquire(this.cqRing, this.cqHeadOffset);
 		this.getEventsArg = arena.allocate(GETEVENTS_ARG_SIZE, 8);
 		this.timespec = arena.allocate(16, 8);
+		this.timerSpec = arena.allocate(16, 8);
 		this.getEventsArg.set(ValueLayout.JAVA_LONG, GETEVENTS_ARG_TS, this.timespec.address());
 		this.registeredRingIndex = registerRingFd();
 		this.enterFd = (this.registeredRingIndex >= 0) ? this.registeredRingIndex : ringFd;
@@ -532,6 +535,21 @@ public final class Ring implements AutoCloseable {
 	 */
 	public void prepRead(int fd, long address, int length, long userData) {
 		prep(Opcode.READ, (byte) 0, (short) 0, fd, -1L, address, length, 0, userData, (short) 0);
+	}
+
+	/**
+	 * Queues a timeout (io_uring_prep_timeout, relative, count 0): it completes with {@code -ETIME} once
+	 * {@code nanos} have passed. The ring keeps the timespec; one timeout may be pending at a time.
+	 * <p>A loop that needs a timer uses this rather than a timed wait: on this project's reference kernel
+	 * (6.18) an io_uring_enter that waits with an EXT_ARG timeout on a DEFER_TASKRUN ring missed network
+	 * wake-ups and stalled for up to the timeout (benchmark: 0.16 M instead of 1.4 M echoes/s).
+	 * @param nanos the delay
+	 * @param userData returned in the CQE
+	 */
+	public void prepTimeout(long nanos, long userData) {
+		this.timerSpec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
+		this.timerSpec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
+		prep(Opcode.TIMEOUT, (byte) 0, (short) 0, -1, 0, this.timerSpec.address(), 1, 0, userData, (short) 0);
 	}
 
 	/**

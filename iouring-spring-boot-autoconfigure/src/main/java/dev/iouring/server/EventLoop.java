@@ -129,6 +129,9 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private boolean wakeArmed;
 
+	/** A TIMEOUT request is pending: the loop's timer for idle sweeps and accept retries. */
+	private boolean timerArmed;
+
 	private int[] listenFds;
 
 	private boolean[] acceptArmed;
@@ -362,6 +365,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 		catch (Throwable ex) {
 			this.failure = ex;
 			logger.error("io_uring event loop {} failed and stopped; its connections are closed", this.index, ex);
+			abandonConnections();
 		}
 		finally {
 			closeResources();
@@ -390,6 +394,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 			armAccept(listener.index);
 		}
 		ring.submit();
+		// Publish once now: a loop that has served nobody yet must not report zero buffers available.
+		publishStats(ring);
 	}
 
 	private int bind(ListenerRuntime listener) {
@@ -457,7 +463,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 			}
 		}
 		if (block) {
-			ring.submitAndWait(1, nextTimeout());
+			armTimer();
+			ring.submitAndWait(1, -1);
 			this.sleeping.set(false);
 		}
 		else if (ring.sqPending() > 0 || ring.cqReady() == 0) {
@@ -465,6 +472,20 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		ring.reap(this);
 		publishStats(ring);
+	}
+
+	/**
+	 * Arms the loop's timer when something is due later (an accept retry or an idle sweep) and no timer
+	 * is pending. Waits themselves are never timed; see {@link Ring#prepTimeout}.
+	 */
+	private void armTimer() {
+		if (!this.timerArmed) {
+			long timeout = nextTimeout();
+			if (timeout >= 0) {
+				this.ring.prepTimeout(Math.max(timeout, 1_000_000L), UserData.encode(UserData.TIMER, 0, 0));
+				this.timerArmed = true;
+			}
+		}
 	}
 
 	/**
@@ -541,6 +562,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 		switch (op) {
 			case UserData.ACCEPT -> onAccept(UserData.slot(userData), res, flags);
 			case UserData.WAKEUP -> onWakeup(res);
+			case UserData.TIMER -> this.timerArmed = false;
 			case UserData.LISTENER_CANCEL -> {
 			}
 			default -> {
@@ -617,8 +639,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 				Sockets.close(res);
 			}
 			else if (!listener.tryAcquire()) {
+				this.listenerStats[listenerIndex].countRejected();
 				Sockets.close(res);
-				this.listenerStats[listenerIndex].rejected.increment();
 			}
 			else {
 				openConnection(listener, res);
@@ -1216,8 +1238,11 @@ final class EventLoop implements Runnable, CompletionHandler {
 		if (this.wakeArmed) {
 			this.ring.prepCancel(UserData.encode(UserData.WAKEUP, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
 		}
+		if (this.timerArmed) {
+			this.ring.prepCancel(UserData.encode(UserData.TIMER, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
+		}
 		long deadline = System.nanoTime() + STOP_DEADLINE_NANOS;
-		while ((liveSlots() > 0 || this.wakeArmed) && System.nanoTime() - deadline < 0) {
+		while ((liveSlots() > 0 || this.wakeArmed || this.timerArmed) && System.nanoTime() - deadline < 0) {
 			this.ring.submitAndWait(1, TimeUnit.MILLISECONDS.toNanos(50));
 			this.ring.reap(this);
 		}
@@ -1229,6 +1254,37 @@ final class EventLoop implements Runnable, CompletionHandler {
 				Sockets.close(connection.fd);
 				connection.fd = -1;
 				this.slots[slot] = null;
+			}
+		}
+	}
+
+	/**
+	 * After a loop failure the ring cannot be trusted: close every connection's socket directly and tell
+	 * the handlers, so no descriptor leaks and every opened connection still gets its onClose.
+	 */
+	private void abandonConnections() {
+		for (int slot = 0; slot < this.slotsUsed; slot++) {
+			UringConnection connection = this.slots[slot];
+			if (connection == null) {
+				continue;
+			}
+			this.slots[slot] = null;
+			if (connection.state != UringConnection.CLOSED) {
+				connection.state = UringConnection.CLOSED;
+				connection.markClosed();
+				this.connectionCount--;
+				connection.listener.release();
+				connection.stats.countClose(CloseReason.IO_ERROR);
+				try {
+					connection.listener.settings.handler().onClose(connection, CloseReason.IO_ERROR);
+				}
+				catch (Throwable ex) {
+					logger.warn("onClose of {} failed", connection, ex);
+				}
+			}
+			if (connection.fd >= 0) {
+				Sockets.close(connection.fd);
+				connection.fd = -1;
 			}
 		}
 	}

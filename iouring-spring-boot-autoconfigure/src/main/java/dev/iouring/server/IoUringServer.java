@@ -93,7 +93,7 @@ public final class IoUringServer implements TcpServer {
 			throw ex;
 		}
 		this.running = true;
-		logger.info("io_uring server started: {} event loop(s), ring {}/{} ({}), {} x {} B buffers per loop, listeners {}",
+		logger.info("TCP server started on transport io_uring: {} event loop(s), ring {}/{} ({}), {} x {} B buffers per loop, listeners {}",
 				this.loops.size(), this.loops.getFirst().stats().sqEntries(), this.loops.getFirst().stats().cqEntries(),
 				this.loops.getFirst().stats().setupFlags(), this.settings.bufferCount(), this.settings.bufferSize(),
 				ports());

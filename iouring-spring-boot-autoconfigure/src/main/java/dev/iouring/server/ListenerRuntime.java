@@ -6,8 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A listener's state shared by every loop: its settings, the port it is bound to (known after the first
  * loop binds, which matters with port 0), and its open connection count, which enforces
  * max-connections across loops.
+ *
+ * <p>Public for the transports (io_uring and NIO), which share it; not an application API.
  */
-final class ListenerRuntime {
+public final class ListenerRuntime {
 
 	final int index;
 
@@ -17,20 +19,61 @@ final class ListenerRuntime {
 
 	volatile int boundPort = -1;
 
-	ListenerRuntime(int index, ListenerSettings settings) {
+	/**
+	 * Creates the runtime state of a listener.
+	 * @param index the listener's position in the server settings
+	 * @param settings the listener's settings
+	 */
+	public ListenerRuntime(int index, ListenerSettings settings) {
 		this.index = index;
 		this.settings = settings;
 	}
 
-	String name() {
+	/**
+	 * Returns the listener's position in the server settings.
+	 * @return the index
+	 */
+	public int index() {
+		return this.index;
+	}
+
+	/**
+	 * Returns the listener's settings.
+	 * @return the settings
+	 */
+	public ListenerSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Returns the listener's name.
+	 * @return the name
+	 */
+	public String name() {
 		return this.settings.name();
+	}
+
+	/**
+	 * Returns the port the listener is bound to.
+	 * @return the port, or -1 before the first loop bound it
+	 */
+	public int boundPort() {
+		return this.boundPort;
+	}
+
+	/**
+	 * Records the port the first loop bound (the system's choice when the settings ask for port 0).
+	 * @param port the bound port
+	 */
+	public void boundPort(int port) {
+		this.boundPort = port;
 	}
 
 	/**
 	 * Reserves a connection slot unless the listener is at its limit.
 	 * @return whether the connection may be opened
 	 */
-	boolean tryAcquire() {
+	public boolean tryAcquire() {
 		int max = this.settings.maxConnections();
 		while (true) {
 			int current = this.connections.get();
@@ -43,7 +86,10 @@ final class ListenerRuntime {
 		}
 	}
 
-	void release() {
+	/**
+	 * Gives back a slot taken by {@link #tryAcquire()}.
+	 */
+	public void release() {
 		this.connections.decrementAndGet();
 	}
 

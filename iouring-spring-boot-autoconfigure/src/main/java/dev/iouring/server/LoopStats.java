@@ -1,5 +1,6 @@
 package dev.iouring.server;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,8 +112,27 @@ public final class LoopStats {
 		return copy;
 	}
 
+	/**
+	 * Returns one entry of {@link #errors()} without copying the map, for meters read at scrape time.
+	 * @param key an "op/ERRNO" key as listed by {@link #errors()}
+	 * @return the count, 0 when that error never happened on this loop
+	 */
+	public long errorCount(String key) {
+		AtomicLong count = this.errors.get(key);
+		return (count != null) ? count.get() : 0;
+	}
+
 	public String setupFlags() {
 		return this.setupFlags;
+	}
+
+	/**
+	 * Returns {@link #setupFlags()} as a list of flag names.
+	 * @return the granted setup flags, empty before the ring is set up and on transports without one
+	 */
+	public List<String> setupFlagNames() {
+		String flags = this.setupFlags;
+		return flags.isEmpty() ? List.of() : List.of(flags.split("\\|"));
 	}
 
 	public int sqEntries() {

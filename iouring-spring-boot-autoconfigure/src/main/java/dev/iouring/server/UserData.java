@@ -28,6 +28,8 @@ final class UserData {
 
 	static final int LISTENER_CANCEL = 6;
 
+	static final int TIMER = 7;
+
 	static final int GENERATION_MASK = 0xFF_FFFF;
 
 	private UserData() {
@@ -57,6 +59,7 @@ final class UserData {
 			case CANCEL -> "cancel";
 			case WAKEUP -> "wakeup";
 			case LISTENER_CANCEL -> "listener-cancel";
+			case TIMER -> "timer";
 			default -> "op-" + op;
 		};
 	}

@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
  * <p>The lane counts the received bytes it still has to hand to the handler; the loop stops reading the
  * connection while that count is above the high water mark, so a slow handler cannot make the server
  * buffer without bound.
+ *
+ * <p>Public for the transports (io_uring and NIO), which share it; not an application API.
  */
-final class VirtualThreadLane {
+public final class VirtualThreadLane {
 
 	private static final Logger logger = LoggerFactory.getLogger(VirtualThreadLane.class);
 
@@ -28,7 +30,11 @@ final class VirtualThreadLane {
 
 	private final String name;
 
-	VirtualThreadLane(String name) {
+	/**
+	 * Creates an empty lane.
+	 * @param name the name of the virtual threads that run it
+	 */
+	public VirtualThreadLane(String name) {
 		this.name = name;
 	}
 
@@ -36,7 +42,7 @@ final class VirtualThreadLane {
 	 * Queues a callback. Any thread.
 	 * @param task the callback
 	 */
-	void submit(Runnable task) {
+	public void submit(Runnable task) {
 		this.tasks.add(task);
 		if (this.scheduled.compareAndSet(false, true)) {
 			Thread.ofVirtual().name(this.name).start(this::drain);
@@ -48,11 +54,15 @@ final class VirtualThreadLane {
 	 * @param bytes the amount
 	 * @return the new total
 	 */
-	long addPending(long bytes) {
+	public long addPending(long bytes) {
 		return this.pendingBytes.addAndGet(bytes);
 	}
 
-	long pendingBytes() {
+	/**
+	 * Returns the received bytes queued for the handler and not yet handled.
+	 * @return the count
+	 */
+	public long pendingBytes() {
 		return this.pendingBytes.get();
 	}
 

@@ -20,6 +20,7 @@ import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ServerSettings;
 import dev.iouring.server.TcpHandler;
+import dev.iouring.server.TcpServer;
 import dev.iouring.server.codec.FrameDecoderFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,7 +77,7 @@ class IoUringServerAutoConfigurationTests {
 
 	@Test
 	void serverIsCreatedFromTheSettingsBean() {
-		this.withEchoHandler.run((context) -> assertThat(context.getBean(IoUringServer.class).settings())
+		this.withEchoHandler.run((context) -> assertThat(context.getBean(TcpServer.class).settings())
 			.isSameAs(context.getBean(ServerSettings.class)));
 	}
 
@@ -157,7 +158,7 @@ class IoUringServerAutoConfigurationTests {
 	void serverSettingsBackOffWhenTheUserDefinesThem() {
 		ServerSettings own = ServerSettings.builder().eventLoops(1).listener(ListenerSettings.of("own", 0, ECHO)).build();
 		this.contextRunner.withBean(ServerSettings.class, () -> own)
-			.run((context) -> assertThat(context.getBean(IoUringServer.class).settings()).isSameAs(own));
+			.run((context) -> assertThat(context.getBean(TcpServer.class).settings()).isSameAs(own));
 	}
 
 	@Test

@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
-import dev.iouring.ring.IoUringAssumptions;
 import dev.iouring.ring.NativeMemory;
 import dev.iouring.ring.RingOptions;
 
@@ -34,11 +34,15 @@ import static org.awaitility.Awaitility.await;
  * An echo server on real loopback sockets: every byte comes back, in order, whatever the sizes,
  * pipelining and abrupt disconnects.
  */
+@EachTransport
 class EchoServerTests {
 
 	private static final TcpHandler ECHO = (connection, data) -> connection.write(data);
 
-	private IoUringServer server;
+	@Parameter
+	Transport transport;
+
+	private TcpServer server;
 
 	private long ioUringsBefore;
 
@@ -48,7 +52,6 @@ class EchoServerTests {
 
 	@BeforeEach
 	void recordResources() {
-		IoUringAssumptions.assumeIoUring();
 		this.ioUringsBefore = OpenDescriptors.ioUringCount();
 		this.socketsBefore = OpenDescriptors.socketCount();
 		this.nativeBefore = NativeMemory.reservedBytes();
@@ -65,21 +68,21 @@ class EchoServerTests {
 		}
 	}
 
-	private IoUringServer start(int loops, int bufferCount, int bufferSize) {
+	private TcpServer start(int loops, int bufferCount, int bufferSize) {
 		ServerSettings settings = ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(bufferCount, bufferSize)
 			.eventLoops(loops)
 			.listener(ListenerSettings.of("echo", 0, ECHO))
 			.build();
-		this.server = new IoUringServer(settings);
+		this.server = TestServers.create(this.transport, settings);
 		this.server.start();
 		return this.server;
 	}
 
 	@Test
 	void echoesWhatAClientSends() throws IOException {
-		IoUringServer server = start(2, 64, 4096);
+		TcpServer server = start(2, 64, 4096);
 		assertThat(server.port()).isPositive();
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
 			socket.getOutputStream().write("hello io_uring".getBytes());
@@ -93,8 +96,8 @@ class EchoServerTests {
 
 	@Test
 	void serverWithPortInUseFailsWithTheListenerAndPort() throws IOException {
-		IoUringServer first = start(1, 16, 4096);
-		IoUringServer second = new IoUringServer(ServerSettings.builder()
+		TcpServer first = start(1, 16, 4096);
+		TcpServer second = TestServers.create(this.transport, ServerSettings.builder()
 			.eventLoops(1)
 			.buffers(16, 4096)
 			.listener(new ListenerSettings("other", InetAddress.getLoopbackAddress(), first.port(), 16, ECHO, null,
@@ -102,7 +105,7 @@ class EchoServerTests {
 			.build());
 		// Our own listener shares the port through SO_REUSEPORT, so take it with a plain socket instead.
 		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
-			IoUringServer third = new IoUringServer(ServerSettings.builder()
+			TcpServer third = TestServers.create(this.transport, ServerSettings.builder()
 				.eventLoops(1)
 				.buffers(16, 4096)
 				.listener(new ListenerSettings("busy", InetAddress.getLoopbackAddress(), taken.getLocalPort(), 16,
@@ -120,7 +123,7 @@ class EchoServerTests {
 
 	@Test
 	void twoHundredPipelinedConnectionsGetEveryByteBackEvenWhenHalfResetMidway() throws Exception {
-		IoUringServer server = start(2, 256, 16 * 1024);
+		TcpServer server = start(2, 256, 16 * 1024);
 		int connections = 200;
 		int messages = 6;
 		CountDownLatch halfway = new CountDownLatch(connections);

@@ -35,6 +35,11 @@ public final class OpenDescriptors {
 		return count("socket:");
 	}
 
+	/** Returns how many epoll instances (NIO selectors on Linux) this process holds. */
+	public static long pollerCount() {
+		return count("anon_inode:[eventpoll]");
+	}
+
 	private static long count(String prefix) {
 		try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
 			return fds.filter((fd) -> {

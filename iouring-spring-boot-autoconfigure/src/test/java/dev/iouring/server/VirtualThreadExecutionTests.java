@@ -11,10 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
-import dev.iouring.ring.IoUringAssumptions;
 import dev.iouring.ring.RingOptions;
 import dev.iouring.server.codec.Framing;
 
@@ -23,14 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * With handler-execution virtual-threads, a handler may block without holding up the event loop.
  */
+@EachTransport
 class VirtualThreadExecutionTests {
 
-	private IoUringServer server;
+	@Parameter
+	Transport transport;
 
-	@BeforeEach
-	void assumeIoUring() {
-		IoUringAssumptions.assumeIoUring();
-	}
+	private TcpServer server;
 
 	@AfterEach
 	void stop() {
@@ -39,12 +37,12 @@ class VirtualThreadExecutionTests {
 		}
 	}
 
-	private IoUringServer start(TcpHandler handler) {
+	private TcpServer start(TcpHandler handler) {
 		ListenerSettings listener = ListenerSettings.of("blocking", 0, handler)
 			.withFraming(Framing.line())
 			.withHandlerExecution(HandlerExecution.VIRTUAL_THREADS);
 		// One loop: if a blocked handler held the loop, the other connection could not be served at all.
-		this.server = new IoUringServer(ServerSettings.builder()
+		this.server = TestServers.create(this.transport, ServerSettings.builder()
 			.ring(RingOptions.of(64, 256))
 			.buffers(64, 4096)
 			.eventLoops(1)
@@ -58,7 +56,7 @@ class VirtualThreadExecutionTests {
 	void blockedHandlerDoesNotHoldUpOtherConnections() throws Exception {
 		CountDownLatch slowEntered = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		IoUringServer server = start((connection, data) -> {
+		TcpServer server = start((connection, data) -> {
 			String line = data.toUtf8();
 			if (line.equals("slow")) {
 				slowEntered.countDown();
@@ -89,7 +87,7 @@ class VirtualThreadExecutionTests {
 
 	@Test
 	void callbacksOfOneConnectionRunInOrder() throws Exception {
-		IoUringServer server = start((connection, data) -> {
+		TcpServer server = start((connection, data) -> {
 			try {
 				Thread.sleep(1);
 			}

@@ -1,0 +1,232 @@
+package dev.iouring.autoconfigure.metrics;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import dev.iouring.server.CloseReason;
+import dev.iouring.server.ListenerStats;
+import dev.iouring.server.LoopStats;
+import dev.iouring.server.TcpServer;
+
+/**
+ * The meters of a started {@link TcpServer} (DESIGN.md §7). Every meter is a {@link Gauge} or a
+ * {@link FunctionCounter} that reads a figure the event loops already keep, so the loops do no extra
+ * work for metrics: no atomic read-modify-write and no allocation on their side.
+ *
+ * <p>The statistics objects exist once the server has started (and outlive its stop), so bind this
+ * after {@link TcpServer#start()}; binding earlier binds nothing. Tags are bounded: {@code listener}
+ * (configured names), {@code loop} (the loop index), {@code reason} (the {@link CloseReason} tags and
+ * {@code max-connections}), and {@code op}/{@code error} for errors.
+ *
+ * <p>Errors are counted by the loops under "op/ERRNO" keys that only exist once such an error has
+ * happened. {@link #bindTo(MeterRegistry)} registers the keys seen so far; {@link #bindNewErrors()}
+ * registers the ones that appeared since, and should be called now and then (the auto-configured
+ * {@link IoUringMetricsBinder} does). The set is bounded by the few operations times the errno names.
+ */
+public class IoUringMetrics implements MeterBinder {
+
+	/** Value of the {@code reason} tag of {@code iouring.server.connections.rejected}. */
+	static final String REJECTED_REASON = "max-connections";
+
+	private static final String FRAMES = "frames";
+
+	private static final String CALLS = "calls";
+
+	private static final String ERRORS = "errors";
+
+	private final TcpServer server;
+
+	private final Tags tags;
+
+	private final Set<MeterRegistry> registries = new CopyOnWriteArraySet<>();
+
+	/** Strong references: a meter only holds its state object weakly. */
+	private final List<ListenerTotals> listenerTotals = new ArrayList<>();
+
+	private final Set<String> boundErrors = ConcurrentHashMap.newKeySet();
+
+	private volatile List<LoopStats> loops = List.of();
+
+	/**
+	 * Creates the meters of a server.
+	 * @param server the server, started before {@link #bindTo(MeterRegistry)} is called
+	 * @param tags tags added to every meter
+	 */
+	public IoUringMetrics(TcpServer server, Iterable<Tag> tags) {
+		this.server = server;
+		this.tags = Tags.of(tags);
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		this.registries.add(registry);
+		List<ListenerStats> listenerStats = this.server.listenerStats();
+		for (ListenerStats stats : listenerStats) {
+			bindListenerLoop(registry, stats);
+		}
+		synchronized (this.listenerTotals) {
+			if (this.listenerTotals.isEmpty()) {
+				this.listenerTotals.addAll(sumByListener(listenerStats));
+			}
+			for (ListenerTotals totals : this.listenerTotals) {
+				bindListener(registry, totals);
+			}
+		}
+		this.loops = this.server.loopStats();
+		for (LoopStats stats : this.loops) {
+			bindLoop(registry, stats);
+		}
+		for (String key : errorKeys()) {
+			this.boundErrors.add(key);
+			bindError(registry, key);
+		}
+	}
+
+	/**
+	 * Registers an {@code iouring.server.errors} meter for each "op/ERRNO" key that appeared since the
+	 * last call, in every registry this was bound to. Cheap when nothing is new; never on a loop thread.
+	 */
+	public void bindNewErrors() {
+		for (String key : errorKeys()) {
+			if (this.boundErrors.add(key)) {
+				for (MeterRegistry registry : this.registries) {
+					bindError(registry, key);
+				}
+			}
+		}
+	}
+
+	private Set<String> errorKeys() {
+		Set<String> keys = new TreeSet<>();
+		for (LoopStats stats : this.loops) {
+			keys.addAll(stats.errors().keySet());
+		}
+		return keys;
+	}
+
+	private void bindListenerLoop(MeterRegistry registry, ListenerStats stats) {
+		Tags tags = this.tags.and("listener", stats.listener(), "loop", Integer.toString(stats.loop()));
+		Gauge.builder("iouring.server.connections.active", stats, ListenerStats::active)
+			.description("Connections open on a listener, on one event loop")
+			.baseUnit(BaseUnits.CONNECTIONS)
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("iouring.server.connections.accepted", stats, ListenerStats::accepted)
+			.description("Connections accepted and served (rejected ones are not counted here)")
+			.baseUnit(BaseUnits.CONNECTIONS)
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("iouring.server.bytes.received", stats, ListenerStats::bytesReceived)
+			.description("Bytes received from clients")
+			.baseUnit(BaseUnits.BYTES)
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("iouring.server.bytes.sent", stats, ListenerStats::bytesSent)
+			.description("Bytes sent to clients (as completed by the kernel)")
+			.baseUnit(BaseUnits.BYTES)
+			.tags(tags)
+			.register(registry);
+	}
+
+	private void bindListener(MeterRegistry registry, ListenerTotals totals) {
+		Tags tags = this.tags.and("listener", totals.listener());
+		FunctionCounter.builder("iouring.server.connections.rejected", totals, ListenerTotals::rejected)
+			.description("Connections closed right after accept because the listener had max-connections open")
+			.baseUnit(BaseUnits.CONNECTIONS)
+			.tags(tags.and("reason", REJECTED_REASON))
+			.register(registry);
+		FunctionCounter.builder("iouring.server.frames.received", totals, ListenerTotals::framesReceived)
+			.description("Frames the listener's codec delivered to the handler (chunks, for a raw listener)")
+			.baseUnit(FRAMES)
+			.tags(tags)
+			.register(registry);
+		for (CloseReason reason : CloseReason.values()) {
+			FunctionCounter.builder("iouring.server.connections.closed", totals, (t) -> t.closed(reason))
+				.description("Connections closed, by reason")
+				.baseUnit(BaseUnits.CONNECTIONS)
+				.tags(tags.and("reason", reason.tag()))
+				.register(registry);
+		}
+	}
+
+	private void bindLoop(MeterRegistry registry, LoopStats stats) {
+		Tags tags = this.tags.and("loop", Integer.toString(stats.loop()));
+		FunctionCounter.builder("iouring.ring.submissions", stats, LoopStats::submissions)
+			.description("Submission queue entries handed to the kernel")
+			.baseUnit(BaseUnits.OPERATIONS)
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("iouring.ring.completions", stats, LoopStats::completions)
+			.description("Completion queue entries reaped")
+			.baseUnit(BaseUnits.EVENTS)
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("iouring.ring.enters", stats, LoopStats::enters)
+			.description("io_uring_enter system calls; completions per enter shows how well the loop batches")
+			.baseUnit(CALLS)
+			.tags(tags)
+			.register(registry);
+		Gauge.builder("iouring.ring.sq.pending", stats, LoopStats::sqPending)
+			.description("Submission queue entries prepared but not yet submitted at the end of a loop turn")
+			.baseUnit(BaseUnits.OPERATIONS)
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("iouring.ring.cq.overflow", stats, LoopStats::cqOverflow)
+			.description("Completions the kernel could not post because the completion queue was full")
+			.baseUnit(BaseUnits.EVENTS)
+			.tags(tags)
+			.register(registry);
+		Gauge.builder("iouring.ring.buffers.available", stats, LoopStats::buffersAvailable)
+			.description("Provided receive buffers the kernel may fill")
+			.baseUnit(BaseUnits.BUFFERS)
+			.tags(tags)
+			.register(registry);
+		FunctionCounter.builder("iouring.ring.buffers.exhausted", stats, LoopStats::buffersExhausted)
+			.description("Receives that stopped because no provided buffer was free (ENOBUFS)")
+			.baseUnit(BaseUnits.EVENTS)
+			.tags(tags)
+			.register(registry);
+	}
+
+	private void bindError(MeterRegistry registry, String key) {
+		int slash = key.indexOf('/');
+		String op = (slash >= 0) ? key.substring(0, slash) : key;
+		String error = (slash >= 0) ? key.substring(slash + 1) : "unknown";
+		FunctionCounter.builder("iouring.server.errors", this, (metrics) -> metrics.errorCount(key))
+			.description("Operations that failed unexpectedly, by operation and error (errno name or exception)")
+			.baseUnit(ERRORS)
+			.tags(this.tags.and("op", op, "error", error))
+			.register(registry);
+	}
+
+	private double errorCount(String key) {
+		long sum = 0;
+		for (LoopStats stats : this.loops) {
+			sum += stats.errorCount(key);
+		}
+		return sum;
+	}
+
+	private static List<ListenerTotals> sumByListener(List<ListenerStats> listenerStats) {
+		Map<String, List<ListenerStats>> byListener = new LinkedHashMap<>();
+		for (ListenerStats stats : listenerStats) {
+			byListener.computeIfAbsent(stats.listener(), (name) -> new ArrayList<>()).add(stats);
+		}
+		return byListener.entrySet().stream().map((entry) -> new ListenerTotals(entry.getKey(), entry.getValue())).toList();
+	}
+
+}

@@ -1,0 +1,56 @@
+package dev.iouring.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.iouring.ring.IoUring;
+import dev.iouring.ring.IoUringUnavailableException;
+import dev.iouring.server.nio.NioServer;
+
+/**
+ * Creates the {@link TcpServer} of a {@link Transport}.
+ */
+public final class TcpServers {
+
+	private static final Logger logger = LoggerFactory.getLogger(TcpServers.class);
+
+	private TcpServers() {
+	}
+
+	/**
+	 * Creates a server on the given transport; nothing is opened until it starts.
+	 * @param settings the server settings
+	 * @param transport the transport, {@link Transport#AUTO} to use io_uring where it works
+	 * @return the server
+	 * @throws IoUringUnavailableException if {@link Transport#IO_URING} is asked for and cannot be used
+	 */
+	public static TcpServer create(ServerSettings settings, Transport transport) {
+		return create(settings, transport, IoUring.availability());
+	}
+
+	/**
+	 * Creates a server as {@link #create(ServerSettings, Transport)} does, given what the io_uring probe
+	 * found; tests pass the result of a probe that failed.
+	 */
+	static TcpServer create(ServerSettings settings, Transport transport, IoUring.Availability ioUring) {
+		return switch (transport) {
+			case NIO -> new NioServer(settings);
+			case IO_URING -> {
+				if (!ioUring.available()) {
+					throw new IoUringUnavailableException("io_uring is not available: " + ioUring.cause()
+							+ ". iouring.server.transport is io-uring; set it to auto or nio to serve over NIO here",
+							null);
+				}
+				yield new IoUringServer(settings);
+			}
+			case AUTO -> {
+				if (ioUring.available()) {
+					yield new IoUringServer(settings);
+				}
+				logger.warn("io_uring is not available, so the server uses the NIO transport: {}", ioUring.cause());
+				yield new NioServer(settings);
+			}
+		};
+	}
+
+}

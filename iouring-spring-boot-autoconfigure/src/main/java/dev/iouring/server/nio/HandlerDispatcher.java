@@ -1,0 +1,204 @@
+package dev.iouring.server.nio;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.iouring.server.Bytes;
+import dev.iouring.server.CloseReason;
+import dev.iouring.server.HandlerExecution;
+import dev.iouring.server.TcpHandler;
+import dev.iouring.server.VirtualThreadLane;
+import dev.iouring.server.codec.FrameSink;
+import dev.iouring.server.codec.FramingException;
+
+/**
+ * Calls the application's handler for one loop's connections, and keeps a failing callback from hurting
+ * anything but its own connection.
+ *
+ * <ul>
+ * <li>Where: on the loop thread, or, for listeners with {@link HandlerExecution#VIRTUAL_THREADS}, on the
+ * connection's {@link VirtualThreadLane}, which gets a copy of the bytes. A lane more than the high water
+ * mark behind stops the loop reading that connection until it is back under the low one.</li>
+ * <li>What: raw bytes as they were read, or, when the listener has a codec, one call per frame.</li>
+ * <li>Failures: a codec's {@link FramingException} closes the connection with the exception's reason; any
+ * other exception from a callback goes to {@link TcpHandler#onError} and then closes the connection
+ * with {@link CloseReason#HANDLER_ERROR}.</li>
+ * </ul>
+ *
+ * <p>Threads: every method is called on the loop thread.
+ */
+final class HandlerDispatcher {
+
+	private static final Logger logger = LoggerFactory.getLogger(HandlerDispatcher.class);
+
+	private final NioEventLoop loop;
+
+	private final long highWaterMark;
+
+	private final long lowWaterMark;
+
+	HandlerDispatcher(NioEventLoop loop, long highWaterMark, long lowWaterMark) {
+		this.loop = loop;
+		this.highWaterMark = highWaterMark;
+		this.lowWaterMark = lowWaterMark;
+	}
+
+	void opened(NioConnection connection) {
+		if (connection.listener.settings().handlerExecution() == HandlerExecution.VIRTUAL_THREADS) {
+			connection.lane = new VirtualThreadLane(connection.listener.name() + "-connection-" + connection.id);
+		}
+		TcpHandler handler = handler(connection);
+		call(connection, () -> handler.onOpen(connection));
+	}
+
+	/**
+	 * Hands received bytes to the handler, cut into frames when the listener has a codec.
+	 * @param connection the connection they came from
+	 * @param data the bytes, valid during this call
+	 */
+	void received(NioConnection connection, Bytes data) {
+		try {
+			if (connection.decoder == null) {
+				deliver(connection, data);
+			}
+			else {
+				connection.decoder.decode(data, sink(connection));
+			}
+		}
+		catch (FramingException ex) {
+			logger.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+			this.loop.closeNow(connection, ex.reason());
+		}
+		catch (Throwable ex) {
+			failedOnLoop(connection, ex);
+		}
+	}
+
+	void writabilityChanged(NioConnection connection, boolean writable) {
+		TcpHandler handler = handler(connection);
+		call(connection, () -> handler.onWritabilityChanged(connection, writable));
+	}
+
+	/**
+	 * Tells the handler the connection closed. A failure here is only logged: the connection is gone.
+	 */
+	void closed(NioConnection connection, CloseReason reason) {
+		TcpHandler handler = handler(connection);
+		Runnable onClose = () -> {
+			try {
+				handler.onClose(connection, reason);
+			}
+			catch (Throwable ex) {
+				logger.warn("onClose of {} failed", connection, ex);
+			}
+		};
+		if (connection.lane != null) {
+			connection.lane.submit(onClose);
+		}
+		else {
+			onClose.run();
+		}
+	}
+
+	private FrameSink sink(NioConnection connection) {
+		FrameSink sink = connection.sink;
+		if (sink == null) {
+			sink = (frame) -> {
+				if (connection.state == NioConnection.OPEN) {
+					deliver(connection, frame);
+				}
+			};
+			connection.sink = sink;
+		}
+		return sink;
+	}
+
+	private void deliver(NioConnection connection, Bytes data) {
+		connection.stats.countFrame();
+		if (connection.lane != null) {
+			handOver(connection, connection.lane, data);
+		}
+		else {
+			handler(connection).onData(connection, data);
+		}
+	}
+
+	/**
+	 * Queues a copy of the bytes on the connection's lane and counts them until the handler is done, so
+	 * a slow handler pauses reading instead of making the server buffer without bound.
+	 */
+	private void handOver(NioConnection connection, VirtualThreadLane lane, Bytes data) {
+		Bytes copy = data.copy();
+		int length = copy.length();
+		if (lane.addPending(length) > this.highWaterMark && !connection.laneBacklogged) {
+			connection.laneBacklogged = true;
+			this.loop.updateInterest(connection);
+		}
+		TcpHandler handler = handler(connection);
+		lane.submit(() -> {
+			onLane(connection, () -> handler.onData(connection, copy));
+			long pending = lane.addPending(-length);
+			if (pending <= this.lowWaterMark && pending + length > this.lowWaterMark) {
+				this.loop.execute(() -> caughtUp(connection, lane));
+			}
+		});
+	}
+
+	private void caughtUp(NioConnection connection, VirtualThreadLane lane) {
+		if (connection.laneBacklogged && lane.pendingBytes() <= this.lowWaterMark) {
+			connection.laneBacklogged = false;
+			this.loop.updateInterest(connection);
+		}
+	}
+
+	/**
+	 * Runs a callback where the listener wants it: on its lane, or here on the loop thread.
+	 */
+	private void call(NioConnection connection, Runnable callback) {
+		if (connection.lane != null) {
+			connection.lane.submit(() -> onLane(connection, callback));
+			return;
+		}
+		try {
+			callback.run();
+		}
+		catch (Throwable ex) {
+			failedOnLoop(connection, ex);
+		}
+	}
+
+	/**
+	 * Runs a callback on a lane: a failure is reported to onError right there, in order with the other
+	 * callbacks, and the loop then closes the connection.
+	 */
+	private void onLane(NioConnection connection, Runnable callback) {
+		try {
+			callback.run();
+		}
+		catch (Throwable ex) {
+			reportFailure(connection, ex);
+			this.loop.execute(() -> this.loop.closeAfterHandlerError(connection, ex));
+		}
+	}
+
+	private void failedOnLoop(NioConnection connection, Throwable ex) {
+		reportFailure(connection, ex);
+		this.loop.closeAfterHandlerError(connection, ex);
+	}
+
+	private void reportFailure(NioConnection connection, Throwable ex) {
+		logger.warn("Handler of listener '{}' failed on {}; closing that connection", connection.listenerName(),
+				connection, ex);
+		try {
+			handler(connection).onError(connection, ex);
+		}
+		catch (Throwable nested) {
+			logger.warn("onError of {} failed too", connection, nested);
+		}
+	}
+
+	private static TcpHandler handler(NioConnection connection) {
+		return connection.listener.settings().handler();
+	}
+
+}

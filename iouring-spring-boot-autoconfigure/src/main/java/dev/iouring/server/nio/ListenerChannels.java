@@ -1,0 +1,101 @@
+package dev.iouring.server.nio;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.Channel;
+import java.nio.channels.ServerSocketChannel;
+import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.iouring.server.ListenerRuntime;
+import dev.iouring.server.PortInUseException;
+
+/**
+ * Opens the listening channels of the NIO transport.
+ *
+ * <p>Where the platform has {@code SO_REUSEPORT} (Linux, the BSDs, macOS) every loop binds its own channel
+ * to the listener's port and the kernel spreads connections over them, as the io_uring transport does.
+ * The first channel bound fixes the port, which matters with port 0: the others then bind the same one.
+ */
+final class ListenerChannels {
+
+	private ListenerChannels() {
+	}
+
+	/**
+	 * Returns whether listening channels can share a port with {@code SO_REUSEPORT} here.
+	 * @return whether the option is supported
+	 */
+	static boolean reusePortSupported() {
+		try (ServerSocketChannel channel = ServerSocketChannel.open()) {
+			return channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Binds a non-blocking listening channel for a listener, on the port an earlier loop bound if there
+	 * is one, and records the bound port when this is the first.
+	 * @param listener the listener
+	 * @param reusePort whether to share the port with the other loops' channels
+	 * @return the bound channel
+	 * @throws PortInUseException if the port is taken
+	 */
+	static ServerSocketChannel bind(ListenerRuntime listener, boolean reusePort) {
+		int port = (listener.boundPort() >= 0) ? listener.boundPort() : listener.settings().port();
+		InetAddress address = listener.settings().address();
+		// No address: the wildcard, which on a dual-stack system is IPv6 any and takes IPv4 too.
+		InetSocketAddress endpoint = (address != null) ? new InetSocketAddress(address, port)
+				: new InetSocketAddress(port);
+		@Nullable ServerSocketChannel channel = null;
+		try {
+			channel = ServerSocketChannel.open();
+			channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+			if (reusePort) {
+				channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
+			channel.bind(endpoint, listener.settings().backlog());
+			channel.configureBlocking(false);
+			if (listener.boundPort() < 0) {
+				listener.boundPort(((InetSocketAddress) channel.getLocalAddress()).getPort());
+			}
+			return channel;
+		}
+		catch (IOException ex) {
+			closeQuietly(channel);
+			if (ex instanceof BindException && isAddressInUse(ex)) {
+				throw new PortInUseException(listener.name(), port, ex);
+			}
+			throw new UncheckedIOException("NIO listener '" + listener.name() + "' could not bind " + endpoint + ": "
+					+ ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * EADDRNOTAVAIL is a BindException too; only "address already in use" (EADDRINUSE, whose text the JDK
+	 * takes from strerror) means the port is taken.
+	 */
+	private static boolean isAddressInUse(IOException ex) {
+		String message = ex.getMessage();
+		return message != null && message.toLowerCase(Locale.ROOT).contains("in use");
+	}
+
+	static void closeQuietly(@Nullable Channel channel) {
+		if (channel != null) {
+			try {
+				channel.close();
+			}
+			catch (IOException ex) {
+				// Closing a socket only fails for a descriptor that is already gone: nothing is left to free.
+			}
+		}
+	}
+
+}

@@ -1,0 +1,795 @@
+package dev.iouring.server.nio;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.iouring.ring.NativeMemory;
+import dev.iouring.server.Bytes;
+import dev.iouring.server.CloseReason;
+import dev.iouring.server.ListenerRuntime;
+import dev.iouring.server.ListenerStats;
+import dev.iouring.server.LoopStats;
+import dev.iouring.server.ServerSettings;
+
+/**
+ * One selector thread: it owns a {@link Selector}, the listening channels it accepts on, and every
+ * connection it serves.
+ *
+ * <p>A turn: run tasks from other threads, close idle connections when a sweep is due, write out every
+ * connection written to since the last turn, then select (blocking only when no task waits) and handle
+ * what is ready: accept, write what the socket now takes, read into the loop's one direct buffer and
+ * hand the bytes to the handler as a view of it. Nothing in a turn takes a lock, and the raw echo path
+ * allocates nothing.
+ *
+ * <p>Interest follows state: {@code OP_READ} while the connection wants bytes (open, writable, its lane
+ * not behind), {@code OP_WRITE} only while the socket refused part of the queue. Pausing a connection is
+ * dropping {@code OP_READ}: unread bytes wait in the kernel, so nothing received is ever dropped.
+ *
+ * <p>Wake-up from other threads: before it blocks the loop sets {@code sleeping} and checks the task
+ * queue again; a producer enqueues, then wakes the selector only if it flips {@code sleeping} from true
+ * to false. Either the loop sees the task before blocking, or the producer sees it asleep and wakes it.
+ */
+final class NioEventLoop implements Runnable {
+
+	private static final Logger logger = LoggerFactory.getLogger(NioEventLoop.class);
+
+	/** Reads of one connection per turn, so one fast sender cannot starve the loop's other connections. */
+	private static final int MAX_READS_PER_TURN = 16;
+
+	/** Connections accepted per listener per turn, for the same reason. */
+	private static final int MAX_ACCEPTS_PER_TURN = 64;
+
+	/** Tasks from other threads run per turn, so a flood of them cannot starve the sockets. */
+	private static final int TASKS_PER_TURN = 1024;
+
+	/** How long accepting pauses after a failure such as EMFILE, instead of spinning on it. */
+	private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	private final int index;
+
+	private final ServerSettings settings;
+
+	private final ListenerRuntime[] listeners;
+
+	private final ListenerStats[] listenerStats;
+
+	private final LoopStats loopStats;
+
+	private final HandlerDispatcher dispatcher;
+
+	private final IdleSweep idleSweep;
+
+	private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+	private final AtomicBoolean sleeping = new AtomicBoolean();
+
+	private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+	private final CountDownLatch terminated = new CountDownLatch(1);
+
+	private final Thread thread;
+
+	private final Bytes view = new Bytes();
+
+	private final Bytes scratch = new Bytes();
+
+	private final ByteBuffer[] gather = new ByteBuffer[SendQueue.MAX_GATHER];
+
+	private final Consumer<SelectionKey> onReady = this::onReady;
+
+	private volatile boolean running = true;
+
+	private volatile @Nullable Throwable failure;
+
+	private volatile @Nullable Selector selector;
+
+	private volatile int connectionCount;
+
+	// ---- loop thread only (acceptTargets is set before the thread starts) ----
+
+	/** The loops this one hands accepted connections to; empty when it does not accept. */
+	private List<NioEventLoop> acceptTargets = List.of();
+
+	private int nextTarget;
+
+	private final @Nullable ServerSocketChannel[] listenChannels;
+
+	private @Nullable SendBufferPool pool;
+
+	private @Nullable ByteBuffer readBuffer;
+
+	private MemorySegment readSegment = MemorySegment.NULL;
+
+	private long reservedReadBytes;
+
+	private final ArrayList<NioConnection> connections = new ArrayList<>();
+
+	private NioConnection[] flushList = new NioConnection[64];
+
+	private int flushCount;
+
+	private long connectionSequence;
+
+	private boolean draining;
+
+	private @Nullable Runnable onDrained;
+
+	/** System.nanoTime() at the start of the current turn: the clock for idle timeouts. */
+	private long turnNanos = System.nanoTime();
+
+	private long acceptRetryAt;
+
+	NioEventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
+		this.index = index;
+		this.settings = settings;
+		this.listeners = listeners;
+		this.loopStats = new LoopStats(index);
+		this.listenerStats = new ListenerStats[listeners.length];
+		for (int i = 0; i < listeners.length; i++) {
+			this.listenerStats[i] = new ListenerStats(listeners[i].name(), index);
+		}
+		this.listenChannels = new ServerSocketChannel[listeners.length];
+		this.dispatcher = new HandlerDispatcher(this, settings.writeHighWaterMark(), settings.writeLowWaterMark());
+		this.idleSweep = new IdleSweep(listeners);
+		// A named platform thread, not a daemon: like Boot's web servers, a running server keeps the JVM alive.
+		this.thread = Thread.ofPlatform().name(threadName).daemon(false).unstarted(this);
+	}
+
+	// ---- life cycle (called by NioServer) ----
+
+	/**
+	 * Makes this loop accept on its own channels and hand what it accepts to {@code targets} in turn.
+	 * Called before {@link #start()}.
+	 * @param targets the loops that serve the accepted connections (this loop alone with SO_REUSEPORT)
+	 */
+	void acceptFor(List<NioEventLoop> targets) {
+		this.acceptTargets = List.copyOf(targets);
+	}
+
+	/**
+	 * Starts the thread and waits until its selector is open and its listeners are bound.
+	 */
+	void start() {
+		this.thread.start();
+		try {
+			this.started.join();
+		}
+		catch (CompletionException ex) {
+			awaitTermination(TimeUnit.SECONDS.toMillis(10));
+			Throwable cause = ex.getCause();
+			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
+		}
+	}
+
+	/**
+	 * Asks the loop to stop: it closes every connection and listener, its selector and its buffers.
+	 */
+	void stop() {
+		this.running = false;
+		Selector selector = this.selector;
+		if (selector != null) {
+			// Unconditional: a wakeup before the next select makes that select return at once.
+			selector.wakeup();
+		}
+	}
+
+	boolean awaitTermination(long millis) {
+		if (this.thread.getState() == Thread.State.NEW) {
+			return true;
+		}
+		try {
+			return this.terminated.await(millis, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/**
+	 * Stops accepting and reading; closes each connection once its queued bytes are sent.
+	 * @param callback run on this loop once it has no connection left
+	 */
+	void drain(Runnable callback) {
+		execute(() -> {
+			this.draining = true;
+			this.onDrained = callback;
+			closeListeners();
+			for (NioConnection connection : this.connections.toArray(NioConnection[]::new)) {
+				closeAfterFlush(connection, CloseReason.SERVER_STOPPED);
+			}
+			checkDrained();
+		});
+	}
+
+	@Nullable Throwable failure() {
+		return this.failure;
+	}
+
+	int connectionCount() {
+		return this.connectionCount;
+	}
+
+	LoopStats stats() {
+		return this.loopStats;
+	}
+
+	ListenerStats[] listenerStats() {
+		return this.listenerStats;
+	}
+
+	long highWaterMark() {
+		return this.settings.writeHighWaterMark();
+	}
+
+	boolean inLoop() {
+		return Thread.currentThread() == this.thread;
+	}
+
+	/**
+	 * Runs a task on the loop thread, in submission order. Any thread.
+	 * @param task the task
+	 */
+	void execute(Runnable task) {
+		this.tasks.add(task);
+		if (!inLoop() && this.sleeping.get() && this.sleeping.compareAndSet(true, false)) {
+			Selector selector = this.selector;
+			if (selector != null) {
+				selector.wakeup();
+			}
+		}
+	}
+
+	/**
+	 * Returns the bytes queued for sending on this loop's connections, counted on the loop thread.
+	 */
+	long queuedBytes() {
+		if (inLoop()) {
+			return queuedBytesHere();
+		}
+		if (this.terminated.getCount() == 0) {
+			return 0;
+		}
+		CompletableFuture<Long> total = new CompletableFuture<>();
+		execute(() -> total.complete(queuedBytesHere()));
+		try {
+			return total.get(5, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			return 0;
+		}
+	}
+
+	private long queuedBytesHere() {
+		long total = 0;
+		for (NioConnection connection : this.connections) {
+			total += connection.sendQueue.bytes();
+		}
+		return total;
+	}
+
+	// ---- the thread ----
+
+	@Override
+	public void run() {
+		try {
+			open();
+			this.started.complete(null);
+		}
+		catch (Throwable ex) {
+			this.started.completeExceptionally(ex);
+			closeResources();
+			this.terminated.countDown();
+			return;
+		}
+		try {
+			while (this.running) {
+				turn();
+			}
+		}
+		catch (Throwable ex) {
+			this.failure = ex;
+			logger.error("NIO event loop {} failed and stopped; its connections are closed", this.index, ex);
+		}
+		finally {
+			closeEverything();
+			closeResources();
+			this.connectionCount = 0;
+			this.terminated.countDown();
+		}
+	}
+
+	private void open() throws IOException {
+		this.selector = Selector.open();
+		this.pool = new SendBufferPool();
+		// Direct, not from an arena: see SendBufferPool for why.
+		this.readBuffer = ByteBuffer.allocateDirect(this.settings.bufferSize());
+		this.readSegment = MemorySegment.ofBuffer(this.readBuffer);
+		this.reservedReadBytes = this.settings.bufferSize();
+		NativeMemory.reserved(this.reservedReadBytes);
+		if (!this.acceptTargets.isEmpty()) {
+			boolean reusePort = this.acceptTargets.size() == 1;
+			for (ListenerRuntime listener : this.listeners) {
+				ServerSocketChannel channel = ListenerChannels.bind(listener, reusePort);
+				this.listenChannels[listener.index()] = channel;
+				channel.register(this.selector, SelectionKey.OP_ACCEPT, listener);
+			}
+		}
+	}
+
+	private void turn() throws IOException {
+		Selector selector = this.selector;
+		this.turnNanos = System.nanoTime();
+		runTasks();
+		if (this.idleSweep.isDue(this.turnNanos)) {
+			closeIdleConnections();
+		}
+		if (this.acceptRetryAt != 0 && this.turnNanos - this.acceptRetryAt >= 0) {
+			this.acceptRetryAt = 0;
+			setAcceptInterest(SelectionKey.OP_ACCEPT);
+		}
+		flush();
+		if (!this.tasks.isEmpty()) {
+			selector.selectNow(this.onReady);
+			return;
+		}
+		this.sleeping.set(true);
+		if (this.tasks.isEmpty() && this.running) {
+			selector.select(this.onReady, timeoutMillis());
+		}
+		else {
+			selector.selectNow(this.onReady);
+		}
+		this.sleeping.set(false);
+	}
+
+	/**
+	 * Returns how long the loop may block: until the next accept retry or idle sweep, or 0 for no limit
+	 * (which is what {@link Selector#select(Consumer, long)} takes for "forever").
+	 */
+	private long timeoutMillis() {
+		long now = System.nanoTime();
+		long nanos = this.idleSweep.nanosUntilDue(now);
+		if (this.acceptRetryAt != 0) {
+			long untilRetry = Math.max(0, this.acceptRetryAt - now);
+			nanos = (nanos < 0) ? untilRetry : Math.min(nanos, untilRetry);
+		}
+		if (nanos < 0) {
+			return 0;
+		}
+		return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+	}
+
+	private void runTasks() {
+		Runnable task;
+		int budget = TASKS_PER_TURN;
+		while (budget-- > 0 && (task = this.tasks.poll()) != null) {
+			try {
+				task.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A task on NIO event loop {} failed", this.index, ex);
+			}
+		}
+	}
+
+	private void onReady(SelectionKey key) {
+		if (!key.isValid()) {
+			return;
+		}
+		Object attachment = key.attachment();
+		if (attachment instanceof NioConnection connection) {
+			int ready = key.readyOps();
+			if ((ready & SelectionKey.OP_WRITE) != 0 && connection.state != NioConnection.CLOSED) {
+				writeOut(connection);
+			}
+			if ((ready & SelectionKey.OP_READ) != 0 && connection.state != NioConnection.CLOSED) {
+				read(connection);
+			}
+		}
+		else if (attachment instanceof ListenerRuntime listener) {
+			accept((ServerSocketChannel) key.channel(), listener);
+		}
+	}
+
+	// ---- accept ----
+
+	private void accept(ServerSocketChannel server, ListenerRuntime listener) {
+		for (int i = 0; i < MAX_ACCEPTS_PER_TURN; i++) {
+			SocketChannel channel;
+			try {
+				channel = server.accept();
+			}
+			catch (IOException ex) {
+				acceptFailed(listener, ex);
+				return;
+			}
+			if (channel == null) {
+				return;
+			}
+			if (!listener.tryAcquire()) {
+				// Counted first: a peer that sees the close may look at the counter at once.
+				this.listenerStats[listener.index()].countRejected();
+				ListenerChannels.closeQuietly(channel);
+				continue;
+			}
+			NioEventLoop target = this.acceptTargets.get(this.nextTarget);
+			this.nextTarget = (this.nextTarget + 1) % this.acceptTargets.size();
+			if (target == this) {
+				adopt(listener, channel);
+			}
+			else {
+				target.execute(() -> target.adopt(listener, channel));
+			}
+		}
+	}
+
+	private void acceptFailed(ListenerRuntime listener, IOException ex) {
+		if (ex instanceof ClosedChannelException) {
+			return;
+		}
+		this.loopStats.error("accept", SocketErrors.errorName(ex));
+		// Out of descriptors (EMFILE, ENFILE) most likely: stop accepting for a moment instead of spinning.
+		if (this.acceptRetryAt == 0) {
+			logger.warn("NIO listener '{}' cannot accept: {}; retrying in 100 ms. If it says too many open files, "
+					+ "raise the limit (ulimit -n) or lower max-connections", listener.name(), ex.getMessage());
+		}
+		this.acceptRetryAt = System.nanoTime() + ACCEPT_BACKOFF_NANOS;
+		setAcceptInterest(0);
+	}
+
+	private void setAcceptInterest(int ops) {
+		for (ServerSocketChannel channel : this.listenChannels) {
+			SelectionKey key = (channel != null) ? channel.keyFor(this.selector) : null;
+			if (key != null && key.isValid()) {
+				key.interestOps(ops);
+			}
+		}
+	}
+
+	/**
+	 * Takes over an accepted channel whose listener slot is already reserved. Runs on this loop.
+	 */
+	void adopt(ListenerRuntime listener, SocketChannel channel) {
+		if (!this.running || this.draining) {
+			ListenerChannels.closeQuietly(channel);
+			listener.release();
+			return;
+		}
+		ListenerStats stats = this.listenerStats[listener.index()];
+		NioConnection connection = new NioConnection(this, ((long) this.index << 48) | ++this.connectionSequence,
+				listener, stats, channel, new SendQueue(this.pool));
+		try {
+			channel.configureBlocking(false);
+			channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+			connection.key = channel.register(this.selector, SelectionKey.OP_READ, connection);
+			connection.interestOps = SelectionKey.OP_READ;
+		}
+		catch (IOException ex) {
+			ListenerChannels.closeQuietly(channel);
+			listener.release();
+			this.loopStats.error("accept", SocketErrors.errorName(ex));
+			return;
+		}
+		connection.position = this.connections.size();
+		this.connections.add(connection);
+		this.connectionCount++;
+		stats.countAccepted();
+		connection.lastActive = this.turnNanos;
+		if (listener.settings().framing() != null) {
+			connection.decoder = listener.settings().framing().newDecoder();
+		}
+		this.dispatcher.opened(connection);
+		updateInterest(connection);
+	}
+
+	// ---- read ----
+
+	private static boolean wantsToRead(NioConnection connection) {
+		return connection.state == NioConnection.OPEN && !connection.peerClosed && !connection.unwritable
+				&& !connection.laneBacklogged;
+	}
+
+	private void read(NioConnection connection) {
+		ByteBuffer buffer = this.readBuffer;
+		for (int i = 0; i < MAX_READS_PER_TURN && wantsToRead(connection); i++) {
+			buffer.clear();
+			int n;
+			try {
+				n = connection.channel.read(buffer);
+			}
+			catch (IOException ex) {
+				failed(connection, "recv", ex);
+				return;
+			}
+			if (n < 0) {
+				connection.peerClosed = true;
+				closeAfterFlush(connection, CloseReason.PEER_CLOSED);
+				break;
+			}
+			if (n == 0) {
+				break;
+			}
+			connection.stats.countReceived(n);
+			connection.lastActive = this.turnNanos;
+			this.dispatcher.received(connection, this.view.set(this.readSegment, 0, n));
+			if (n < buffer.capacity()) {
+				break;
+			}
+		}
+		updateInterest(connection);
+	}
+
+	/**
+	 * Gives the connection's key the interest its state asks for, touching the key only on a change.
+	 */
+	void updateInterest(NioConnection connection) {
+		if (connection.state == NioConnection.CLOSED) {
+			return;
+		}
+		int ops = (wantsToRead(connection) ? SelectionKey.OP_READ : 0)
+				| (connection.waitingForSocket ? SelectionKey.OP_WRITE : 0);
+		if (ops != connection.interestOps) {
+			connection.interestOps = ops;
+			connection.key.interestOps(ops);
+		}
+	}
+
+	// ---- write ----
+
+	void write(NioConnection connection, MemorySegment source, long offset, int length) {
+		write(connection, this.scratch.set(source, offset, length));
+	}
+
+	void write(NioConnection connection, Bytes data) {
+		if (connection.state != NioConnection.OPEN || connection.outputShutdownRequested || data.isEmpty()) {
+			return;
+		}
+		connection.sendQueue.append(data);
+		connection.queuedBytesChanged();
+		if (!connection.inFlushList) {
+			connection.inFlushList = true;
+			if (this.flushCount == this.flushList.length) {
+				this.flushList = Arrays.copyOf(this.flushList, this.flushCount * 2);
+			}
+			this.flushList[this.flushCount++] = connection;
+		}
+		if (!connection.unwritable && connection.sendQueue.bytes() > this.settings.writeHighWaterMark()) {
+			connection.unwritable = true;
+			updateInterest(connection);
+			this.dispatcher.writabilityChanged(connection, false);
+		}
+	}
+
+	/**
+	 * Writes out every connection written to since the last turn, unless it waits for its socket (then
+	 * OP_WRITE brings it back). Handlers called from here may write again: those connections are
+	 * appended and handled in the same pass.
+	 */
+	private void flush() {
+		for (int i = 0; i < this.flushCount; i++) {
+			NioConnection connection = this.flushList[i];
+			this.flushList[i] = null;
+			connection.inFlushList = false;
+			if (connection.state != NioConnection.CLOSED && !connection.waitingForSocket
+					&& !connection.sendQueue.isEmpty()) {
+				writeOut(connection);
+			}
+		}
+		this.flushCount = 0;
+	}
+
+	private void writeOut(NioConnection connection) {
+		SendQueue queue = connection.sendQueue;
+		long sent = 0;
+		try {
+			while (!queue.isEmpty()) {
+				long n = queue.writeTo(connection.channel, this.gather);
+				if (n == 0) {
+					break;
+				}
+				sent += n;
+			}
+		}
+		catch (IOException ex) {
+			failed(connection, "send", ex);
+			return;
+		}
+		if (sent > 0) {
+			connection.queuedBytesChanged();
+			connection.stats.countSent(sent);
+			connection.lastActive = this.turnNanos;
+		}
+		connection.waitingForSocket = !queue.isEmpty();
+		if (queue.isEmpty()) {
+			if (connection.state == NioConnection.CLOSING) {
+				closeNow(connection, connection.closeReason);
+				return;
+			}
+			if (connection.outputShutdownRequested) {
+				shutdownOutputNow(connection);
+			}
+		}
+		if (connection.unwritable && queue.bytes() <= this.settings.writeLowWaterMark()) {
+			connection.unwritable = false;
+			this.dispatcher.writabilityChanged(connection, true);
+		}
+		updateInterest(connection);
+	}
+
+	// ---- half-close and close ----
+
+	void shutdownOutput(NioConnection connection) {
+		if (connection.state != NioConnection.OPEN || connection.outputShutdownRequested) {
+			return;
+		}
+		connection.outputShutdownRequested = true;
+		if (connection.sendQueue.isEmpty()) {
+			shutdownOutputNow(connection);
+		}
+	}
+
+	private void shutdownOutputNow(NioConnection connection) {
+		if (connection.outputShutDown) {
+			return;
+		}
+		connection.outputShutDown = true;
+		try {
+			connection.channel.shutdownOutput();
+		}
+		catch (IOException ex) {
+			failed(connection, "shutdown", ex);
+		}
+	}
+
+	void closeAfterFlush(NioConnection connection, CloseReason reason) {
+		if (connection.state != NioConnection.OPEN) {
+			return;
+		}
+		if (connection.sendQueue.isEmpty()) {
+			closeNow(connection, reason);
+			return;
+		}
+		connection.state = NioConnection.CLOSING;
+		connection.closeReason = reason;
+		updateInterest(connection);
+	}
+
+	void closeAfterHandlerError(NioConnection connection, Throwable error) {
+		if (connection.state != NioConnection.CLOSED) {
+			this.loopStats.error("handler", error.getClass().getSimpleName());
+			closeNow(connection, CloseReason.HANDLER_ERROR);
+		}
+	}
+
+	private void failed(NioConnection connection, String op, IOException ex) {
+		CloseReason reason = SocketErrors.closeReason(ex);
+		if (reason == CloseReason.IO_ERROR) {
+			this.loopStats.error(op, SocketErrors.errorName(ex));
+			logger.debug("{} failed: {}", op, ex.toString());
+		}
+		closeNow(connection, reason);
+	}
+
+	void closeNow(NioConnection connection, CloseReason reason) {
+		if (connection.state == NioConnection.CLOSED) {
+			return;
+		}
+		connection.state = NioConnection.CLOSED;
+		connection.markClosed();
+		connection.sendQueue.close();
+		connection.queuedBytesChanged();
+		if (connection.decoder != null) {
+			connection.decoder.release();
+		}
+		remove(connection);
+		this.connectionCount--;
+		connection.listener.release();
+		connection.stats.countClose(reason);
+		// Closing the channel cancels its key; the descriptor goes at the selector's next select.
+		ListenerChannels.closeQuietly(connection.channel);
+		this.dispatcher.closed(connection, reason);
+		checkDrained();
+	}
+
+	private void remove(NioConnection connection) {
+		NioConnection last = this.connections.removeLast();
+		if (last != connection) {
+			last.position = connection.position;
+			this.connections.set(connection.position, last);
+		}
+	}
+
+	private void closeIdleConnections() {
+		for (int i = this.connections.size() - 1; i >= 0; i--) {
+			if (i >= this.connections.size()) {
+				// An onClose handler closed others too: look again at the next sweep.
+				continue;
+			}
+			NioConnection connection = this.connections.get(i);
+			if (this.idleSweep.isIdle(connection.listener.index(), connection.lastActive, this.turnNanos)) {
+				closeNow(connection, CloseReason.IDLE_TIMEOUT);
+			}
+		}
+	}
+
+	private void checkDrained() {
+		if (this.draining && this.connectionCount == 0 && this.onDrained != null) {
+			Runnable callback = this.onDrained;
+			this.onDrained = null;
+			callback.run();
+		}
+	}
+
+	private void closeListeners() {
+		for (int i = 0; i < this.listenChannels.length; i++) {
+			ListenerChannels.closeQuietly(this.listenChannels[i]);
+			this.listenChannels[i] = null;
+		}
+	}
+
+	/**
+	 * Closes every listener and connection, then runs the tasks still queued: a connection another loop
+	 * handed over meanwhile is closed by {@link #adopt} because the loop no longer runs.
+	 */
+	private void closeEverything() {
+		this.running = false;
+		try {
+			closeListeners();
+			for (NioConnection connection : this.connections.toArray(NioConnection[]::new)) {
+				closeNow(connection, CloseReason.SERVER_STOPPED);
+			}
+			runTasks();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("NIO event loop {} could not close everything cleanly", this.index, ex);
+		}
+	}
+
+	/**
+	 * Closes the selector, which releases the descriptors of channels closed while registered, and lets go
+	 * of the loop's buffers.
+	 */
+	private void closeResources() {
+		closeListeners();
+		Selector selector = this.selector;
+		if (selector != null) {
+			try {
+				selector.close();
+			}
+			catch (IOException ex) {
+				logger.warn("NIO event loop {} could not close its selector", this.index, ex);
+			}
+		}
+		if (this.pool != null) {
+			this.pool.release();
+			this.pool = null;
+		}
+		NativeMemory.released(this.reservedReadBytes);
+		this.reservedReadBytes = 0;
+		this.readBuffer = null;
+		this.readSegment = MemorySegment.NULL;
+	}
+
+}

@@ -1,0 +1,118 @@
+package dev.iouring.autoconfigure;
+
+import java.beans.PropertyDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.BeanUtils;
+import org.springframework.beans.BeanWrapperImpl;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.annotation.AnnotationUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The configuration metadata the annotation processor generates ({@code META-INF/spring-configuration-metadata.json})
+ * lists every {@code iouring.*} property of {@link IoUringProperties} with a description, and with a
+ * default wherever the property has one, so IDEs can complete and document them. Properties are found
+ * by walking {@link IoUringProperties} itself, so a new one is checked without touching this test.
+ */
+class ConfigurationMetadataTests {
+
+	@Test
+	void everyIoUringPropertyIsListedWithADescription() throws IOException {
+		Map<String, Map<String, Object>> metadata = metadataProperties();
+		Map<String, Object> expected = propertiesOf(IoUringProperties.class);
+		assertThat(expected).containsKeys("iouring.server.port", "iouring.ring.entries", "iouring.buffers.count",
+				"iouring.server.framing.kind", "iouring.server.listeners");
+		assertThat(metadata).containsKeys(expected.keySet().toArray(String[]::new));
+		for (String name : expected.keySet()) {
+			assertThat((String) metadata.get(name).get("description")).as("description of %s", name).isNotBlank();
+		}
+	}
+
+	@Test
+	void everyIoUringPropertyWithADefaultListsIt() throws IOException {
+		Map<String, Map<String, Object>> metadata = metadataProperties();
+		propertiesOf(IoUringProperties.class).forEach((name, defaultValue) -> {
+			if (defaultValue != null && !(defaultValue instanceof Map) && !(defaultValue instanceof Collection)) {
+				assertThat(metadata.get(name)).as("metadata of %s (default %s)", name, defaultValue)
+					.containsKey("defaultValue");
+			}
+		});
+		assertThat(metadata.get("iouring.server.port")).containsEntry("defaultValue", 7000);
+	}
+
+	@Test
+	void actuatorSwitchesAreListedWithTheirDefaults() throws IOException {
+		Map<String, Map<String, Object>> metadata = metadataProperties();
+		assertThat(metadata.get("management.health.iouring.enabled")).containsEntry("defaultValue", true)
+			.containsKey("description");
+		assertThat(metadata.get("management.info.iouring.enabled")).containsEntry("defaultValue", false)
+			.containsKey("description");
+		assertThat(metadata).containsKey("management.endpoint.iouring.access");
+	}
+
+	/**
+	 * Returns each leaf property of a {@code @ConfigurationProperties} class by its full name, with the
+	 * value a new instance holds (its default, or {@code null}).
+	 */
+	private static Map<String, Object> propertiesOf(Class<?> type) {
+		String prefix = AnnotationUtils.findAnnotation(type, ConfigurationProperties.class).prefix();
+		Map<String, Object> properties = new TreeMap<>();
+		collect(prefix, BeanUtils.instantiateClass(type), properties);
+		return properties;
+	}
+
+	private static void collect(String prefix, Object bean, Map<String, Object> properties) {
+		BeanWrapperImpl wrapper = new BeanWrapperImpl(bean);
+		for (PropertyDescriptor descriptor : wrapper.getPropertyDescriptors()) {
+			if (descriptor.getReadMethod() == null || descriptor.getName().equals("class")) {
+				continue;
+			}
+			String name = prefix + "." + kebabCase(descriptor.getName());
+			Object value = wrapper.getPropertyValue(descriptor.getName());
+			boolean nested = descriptor.getPropertyType().getDeclaringClass() == IoUringProperties.class
+					&& !descriptor.getPropertyType().isEnum();
+			if (nested && value != null) {
+				collect(name, value, properties);
+			}
+			else if (descriptor.getWriteMethod() != null || value instanceof Map) {
+				properties.put(name, value);
+			}
+		}
+	}
+
+	private static String kebabCase(String name) {
+		return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ENGLISH);
+	}
+
+	private static Map<String, Map<String, Object>> metadataProperties() throws IOException {
+		for (URL url : Collections.list(ConfigurationMetadataTests.class.getClassLoader()
+			.getResources("META-INF/spring-configuration-metadata.json"))) {
+			try (InputStream in = url.openStream()) {
+				List<Map<String, Object>> properties = JsonPath.read(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+						"$.properties");
+				if (properties.stream().anyMatch((property) -> ((String) property.get("name")).startsWith("iouring."))) {
+					return properties.stream()
+						.collect(Collectors.toMap((property) -> (String) property.get("name"), Function.identity()));
+				}
+			}
+		}
+		throw new AssertionError("no spring-configuration-metadata.json with iouring.* properties on the class path");
+	}
+
+}

@@ -1,0 +1,135 @@
+package dev.iouring.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+
+import dev.iouring.ring.RingOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The raw echo path allocates nothing on the event-loop thread in steady state. This counts bytes with
+ * {@code ThreadMXBean.getThreadAllocatedBytes}, not time, so it is a fair automated test.
+ */
+@EachTransport
+class SteadyStateAllocationTests {
+
+	private static final int CONNECTIONS = 8;
+
+	private static final int MESSAGE = 64;
+
+	@Parameter
+	Transport transport;
+
+	private TcpServer server;
+
+	@AfterEach
+	void stop() {
+		if (this.server != null) {
+			this.server.stop();
+		}
+	}
+
+	@Test
+	void echoLoopAllocatesNoBytesPerMessageInSteadyState() throws Exception {
+		this.server = TestServers.create(this.transport, ServerSettings.builder()
+			.ring(RingOptions.of(256, 1024))
+			.buffers(256, 4096)
+			.eventLoops(1)
+			.listener(ListenerSettings.of("echo", 0, (connection, data) -> connection.write(data)))
+			.build());
+		this.server.start();
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+			.getThreadMXBean();
+		long loopThread = Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().matches("iouring-(nio-)?(\\d+-)?loop-0"))
+			.findFirst()
+			.orElseThrow()
+			.threadId();
+		List<Socket> sockets = new ArrayList<>();
+		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < CONNECTIONS; i++) {
+				Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.server.port());
+				socket.setTcpNoDelay(true);
+				sockets.add(socket);
+			}
+			// Warm up: let the JIT compile the loop, so interpreter-only allocations do not count.
+			exchange(clients, sockets, 25_000);
+			long before = threads.getThreadAllocatedBytes(loopThread);
+			long completionsBefore = this.server.loopStats().getFirst().completions();
+			int perConnection = 20_000;
+			exchange(clients, sockets, perConnection);
+			long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
+			long completions = this.server.loopStats().getFirst().completions() - completionsBefore;
+			long messages = (long) CONNECTIONS * perConnection;
+			System.out.printf("event loop allocated %d bytes for %d messages (%d completions)%n", allocated, messages,
+					completions);
+			// Each receive and each send is a completion (io_uring only; NIO has no ring to count); allow a
+			// few hundred bytes in total for rare one-off growth (an array doubling), far below one byte per
+			// completion.
+			if (this.transport == Transport.IO_URING) {
+				assertThat(completions).isGreaterThan(1000);
+			}
+			assertThat(allocated).as("bytes allocated on the loop for %d messages, %d completions", messages,
+					completions)
+				.isLessThan(4096);
+		}
+		finally {
+			for (Socket socket : sockets) {
+				socket.close();
+			}
+		}
+	}
+
+	/**
+	 * Each connection sends {@code count} messages while reading the echoes, one exchange in flight
+	 * at a time per connection (so every message is its own receive and send on the server).
+	 */
+	private static void exchange(ExecutorService clients, List<Socket> sockets, int count) throws Exception {
+		List<Future<?>> done = new ArrayList<>();
+		for (Socket socket : sockets) {
+			done.add(clients.submit(() -> {
+				OutputStream out = socket.getOutputStream();
+				InputStream in = socket.getInputStream();
+				byte[] message = new byte[MESSAGE];
+				byte[] reply = new byte[MESSAGE];
+				for (int i = 0; i < count; i++) {
+					message[0] = (byte) i;
+					out.write(message);
+					int read = 0;
+					while (read < MESSAGE) {
+						int n = in.read(reply, read, MESSAGE - read);
+						if (n < 0) {
+							throw new IOException("closed");
+						}
+						read += n;
+					}
+					if (reply[0] != (byte) i) {
+						throw new AssertionError("echo out of order");
+					}
+				}
+				return null;
+			}));
+		}
+		for (Future<?> future : done) {
+			future.get(5, TimeUnit.MINUTES);
+		}
+	}
+
+}
