@@ -70,6 +70,18 @@ final class EventLoop implements Runnable, CompletionHandler {
 	/** How long accept stays disarmed after EMFILE/ENFILE before it is tried again. */
 	private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+	/**
+	 * How long a lingering close waits for more bytes from the peer before it closes anyway: once the
+	 * peer is quiet, closing sends no reset (nothing unread), and the kernel still delivers the reply.
+	 */
+	private static final long LINGER_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/** The longest a peer that keeps sending can hold a lingering close open (as nginx's lingering_time). */
+	private static final long LINGER_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+	/** How often lingering connections are checked when no idle timeout drives the sweep. */
+	private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
 	/** How long a stopping loop waits for the kernel to finish cancelled requests. */
 	private static final long STOP_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -126,6 +138,12 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private long acceptRetryAt;
 
+	/** Turns that ended with completions waiting in the kernel's CQ overflow list. */
+	private long overflowTurns;
+
+	/** Accept failed with EMFILE/ENFILE and has not succeeded since: warn once per episode, not per retry. */
+	private boolean acceptOutOfDescriptors;
+
 	private UringConnection[] slots = new UringConnection[64];
 
 	private int[] generations = new int[64];
@@ -155,6 +173,9 @@ final class EventLoop implements Runnable, CompletionHandler {
 	private final long idleCheckNanos;
 
 	private long nextIdleCheck;
+
+	/** Connections in a lingering close (see {@link #finishClosing}). */
+	private int lingeringCount;
 
 	private @Nullable Runnable onDrained;
 
@@ -354,6 +375,10 @@ final class EventLoop implements Runnable, CompletionHandler {
 	}
 
 	private void open() {
+		// Load the classes of the error and close paths now: loading a class from a directory needs a
+		// descriptor, and a loop out of descriptors (EMFILE) must still be able to count it and close.
+		Errno.name(Errno.EMFILE);
+		CloseReason.values();
 		Ring ring = Ring.create(this.settings.ring());
 		this.ring = ring;
 		this.arena = Arena.ofConfined();
@@ -416,8 +441,9 @@ final class EventLoop implements Runnable, CompletionHandler {
 		Ring ring = this.ring;
 		this.turnNanos = System.nanoTime();
 		runTasks();
-		if (this.idleCheckNanos > 0 && this.turnNanos - this.nextIdleCheck >= 0) {
-			this.nextIdleCheck = this.turnNanos + this.idleCheckNanos;
+		if (sweeps() && this.turnNanos - this.nextIdleCheck >= 0) {
+			this.nextIdleCheck = this.turnNanos
+					+ ((this.idleCheckNanos > 0) ? this.idleCheckNanos : LINGER_CHECK_NANOS);
 			closeIdleConnections();
 		}
 		if (this.acceptRetryAt != 0 && System.nanoTime() - this.acceptRetryAt >= 0) {
@@ -471,17 +497,26 @@ final class EventLoop implements Runnable, CompletionHandler {
 		if (this.acceptRetryAt != 0) {
 			timeout = Math.max(0, this.acceptRetryAt - now);
 		}
-		if (this.idleCheckNanos > 0) {
+		if (sweeps()) {
 			long untilSweep = Math.max(0, this.nextIdleCheck - now);
 			timeout = (timeout < 0) ? untilSweep : Math.min(timeout, untilSweep);
 		}
 		return timeout;
 	}
 
+	private boolean sweeps() {
+		return this.idleCheckNanos > 0 || this.lingeringCount > 0;
+	}
+
 	private void closeIdleConnections() {
 		for (int slot = 0; slot < this.slotsUsed; slot++) {
 			UringConnection connection = this.slots[slot];
-			if (connection != null && connection.state != UringConnection.CLOSED) {
+			if (connection != null && connection.lingering) {
+				if (this.turnNanos - connection.lingerDeadline > 0) {
+					closeNow(connection, connection.closeReason);
+				}
+			}
+			else if (connection != null && connection.state != UringConnection.CLOSED) {
 				long timeout = connection.listener.settings.idleTimeout().toNanos();
 				if (timeout > 0 && this.turnNanos - connection.lastActive > timeout) {
 					closeNow(connection, CloseReason.IDLE_TIMEOUT);
@@ -496,7 +531,13 @@ final class EventLoop implements Runnable, CompletionHandler {
 		stats.submissions.add(ring.submissions() - stats.submissions.get());
 		stats.completions.add(ring.completions() - stats.completions.get());
 		stats.sqPending.add(ring.sqPending() - stats.sqPending.get());
-		stats.cqOverflow.add(ring.cqOverflow() - stats.cqOverflow.get());
+		// The kernel's cq_off.overflow counts only completions it dropped, which FEAT_NODROP kernels never
+		// do: they park what does not fit in an overflow list and raise IORING_SQ_CQ_OVERFLOW until the next
+		// enter flushes it. So count the turns that found that flag too, or overflow would stay invisible.
+		if (ring.hasOverflowedCompletions()) {
+			this.overflowTurns++;
+		}
+		stats.cqOverflow.add(ring.cqOverflow() + this.overflowTurns - stats.cqOverflow.get());
 		stats.buffersAvailable.add(this.buffers.available() - stats.buffersAvailable.get());
 	}
 
@@ -590,6 +631,10 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 		ListenerRuntime listener = this.listeners[listenerIndex];
 		if (res >= 0) {
+			if (this.acceptOutOfDescriptors) {
+				this.acceptOutOfDescriptors = false;
+				logger.info("io_uring listener '{}' accepts again", listener.name());
+			}
 			if (this.draining || !this.running) {
 				Sockets.close(res);
 			}
@@ -605,7 +650,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 			this.stats.error("accept", Errno.name(res));
 			if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
 				// Out of descriptors: stop accepting for a moment instead of spinning on failures.
-				if (this.acceptRetryAt == 0) {
+				if (!this.acceptOutOfDescriptors) {
+					this.acceptOutOfDescriptors = true;
 					logger.warn("io_uring listener '{}' cannot accept: {} (too many open files); retrying in 100 ms. "
 							+ "Raise the limit (ulimit -n) or lower max-connections", listener.name(), Errno.name(res));
 				}
@@ -700,19 +746,25 @@ final class EventLoop implements Runnable, CompletionHandler {
 			}
 		}
 		if (res > 0) {
+			if (connection.lingering) {
+				connection.lingerDeadline = Math.min(this.turnNanos + LINGER_QUIET_NANOS, connection.lingerLimit);
+			}
 			if (!connection.recvArmed) {
 				rearmIfReading(connection);
 			}
 		}
 		else if (res == 0) {
 			connection.peerClosed = true;
-			if (connection.heldCount == 0) {
+			if (connection.lingering) {
+				closeNow(connection, connection.closeReason);
+			}
+			else if (connection.heldCount == 0) {
 				closeAfterFlush(connection, CloseReason.PEER_CLOSED);
 			}
 		}
 		else if (res == -Errno.ENOBUFS) {
 			this.stats.buffersExhausted.increment();
-			if (!connection.starved && connection.state == UringConnection.OPEN) {
+			if (!connection.starved && (connection.state == UringConnection.OPEN || connection.lingering)) {
 				connection.starved = true;
 				this.starved.add(connection);
 			}
@@ -730,8 +782,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 	}
 
 	private static boolean wantsToRead(UringConnection connection) {
-		return connection.state == UringConnection.OPEN && !connection.peerClosed && !connection.unwritable
-				&& !connection.laneBacklogged;
+		return connection.lingering || (connection.state == UringConnection.OPEN && !connection.peerClosed
+				&& !connection.unwritable && !connection.laneBacklogged);
 	}
 
 	private void rearmIfReading(UringConnection connection) {
@@ -1000,7 +1052,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 				send(connection);
 			}
 			else if (connection.state == UringConnection.CLOSING) {
-				closeNow(connection, connection.closeReason);
+				finishClosing(connection, connection.closeReason);
 				return;
 			}
 			else if (connection.outputShutdownRequested) {
@@ -1061,7 +1113,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 			return;
 		}
 		if (connection.outbound.isEmpty() && !connection.sendInFlight) {
-			closeNow(connection, reason);
+			finishClosing(connection, reason);
 			return;
 		}
 		connection.state = UringConnection.CLOSING;
@@ -1069,11 +1121,38 @@ final class EventLoop implements Runnable, CompletionHandler {
 		cancelRecv(connection);
 	}
 
+	/**
+	 * Closes a connection whose pending bytes are all handed to the kernel. If the peer has not ended its
+	 * stream, this is a lingering close: shut down our sending side (the peer reads the rest, then end of
+	 * stream) and discard what still arrives until the peer closes or stays quiet for a while. Closing
+	 * the socket at once would make the kernel answer any unread or late bytes with a reset, which
+	 * discards the reply bytes the peer has not read yet.
+	 */
+	private void finishClosing(UringConnection connection, CloseReason reason) {
+		if (connection.peerClosed || connection.lingering) {
+			closeNow(connection, reason);
+			return;
+		}
+		connection.state = UringConnection.CLOSING;
+		connection.closeReason = reason;
+		connection.lingering = true;
+		connection.lingerLimit = this.turnNanos + LINGER_LIMIT_NANOS;
+		connection.lingerDeadline = this.turnNanos + LINGER_QUIET_NANOS;
+		this.lingeringCount++;
+		recycleHeld(connection);
+		Sockets.shutdown(connection.fd, Sockets.SHUT_WR);
+		rearmIfReading(connection);
+	}
+
 	void closeNow(UringConnection connection, CloseReason reason) {
 		if (connection.state == UringConnection.CLOSED) {
 			return;
 		}
 		connection.state = UringConnection.CLOSED;
+		if (connection.lingering) {
+			connection.lingering = false;
+			this.lingeringCount--;
+		}
 		connection.markClosed();
 		connection.outbound.clear();
 		connection.queuedBytesChanged();

@@ -86,7 +86,11 @@ public final class LoopStats {
 		return this.sqPending.get();
 	}
 
-	/** The kernel's CQ overflow counter. */
+	/**
+	 * CQ overflow: loop turns that found completions waiting in the kernel's overflow list because the CQ
+	 * was full, plus completions the kernel dropped (its own counter, which kernels with FEAT_NODROP never
+	 * raise). A rising value means cq-entries is too small for the load.
+	 */
 	public long cqOverflow() {
 		return this.cqOverflow.get();
 	}

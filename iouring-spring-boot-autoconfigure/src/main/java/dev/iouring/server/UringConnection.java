@@ -95,6 +95,15 @@ final class UringConnection implements Connection {
 
 	boolean peerClosed;
 
+	/** Closing: everything is sent and our side is shut down; received bytes are discarded until end of stream. */
+	boolean lingering;
+
+	/** When a lingering close stops waiting for the peer's end of stream (System.nanoTime). */
+	long lingerDeadline;
+
+	/** The latest that {@link #lingerDeadline} may be pushed to while the peer keeps sending. */
+	long lingerLimit;
+
 	boolean inFlushList;
 
 	boolean starved;

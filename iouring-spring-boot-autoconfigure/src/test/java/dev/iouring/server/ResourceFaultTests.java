@@ -1,0 +1,204 @@
+package dev.iouring.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.iouring.ring.IoUringAssumptions;
+import dev.iouring.ring.RingOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The server out of descriptors, out of provided buffers and out of completion-queue room: it slows
+ * down, counts what happened and recovers, and never stalls, closes a healthy connection or loses a byte.
+ */
+class ResourceFaultTests {
+
+	private static final TcpHandler ECHO = (connection, data) -> connection.write(data);
+
+	private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+	private IoUringServer server;
+
+	@BeforeEach
+	void assumeIoUring() {
+		IoUringAssumptions.assumeIoUring();
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.server != null) {
+			this.server.stop();
+			assertThat(this.server.loopFailure()).isNull();
+		}
+	}
+
+	private IoUringServer start(RingOptions ring, int bufferCount, int bufferSize) {
+		this.server = new IoUringServer(ServerSettings.builder()
+			.ring(ring)
+			.buffers(bufferCount, bufferSize)
+			.eventLoops(1)
+			.listener(ListenerSettings.of("echo", 0, ECHO))
+			.build());
+		this.server.start();
+		return this.server;
+	}
+
+	/** Many pipelining peers at once; returns the bytes they verified. */
+	private static long pipelineFromManyPeers(int port, int peers, int bytesEach, int maxWrite) throws Exception {
+		List<Future<Long>> results = new ArrayList<>();
+		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < peers; i++) {
+				long seed = 100 + i;
+				results.add(clients.submit(() -> {
+					try (Socket socket = Peers.connect(port)) {
+						return Peers.pipelinedEcho(socket, seed, bytesEach, maxWrite);
+					}
+				}));
+			}
+			long verified = 0;
+			for (Future<Long> result : results) {
+				verified += result.get(3, TimeUnit.MINUTES);
+			}
+			return verified;
+		}
+	}
+
+	@Test
+	void fourOneKilobyteBuffersServeSixteenPipeliningPeersWithoutStallOrLoss() throws Exception {
+		IoUringServer server = start(RingOptions.of(256, 1024), 4, 1024);
+		long verified = pipelineFromManyPeers(server.port(), 16, 1024 * 1024, 16 * 1024);
+		assertThat(verified).isEqualTo(16L * 1024 * 1024);
+		long exhausted = server.loopStats().getFirst().buffersExhausted();
+		assertThat(exhausted).as("the buffer ring ran dry at least once").isPositive();
+		await().atMost(DEADLINE).until(() -> server.activeConnections() == 0);
+		assertThat(Peers.closed(server, "echo", CloseReason.PEER_CLOSED)).isEqualTo(16);
+		assertThat(Peers.allErrors(server)).isEmpty();
+		assertThat(server.loopStats().getFirst().buffersAvailable()).isEqualTo(4);
+	}
+
+	@Test
+	void tinyCompletionQueueServesThirtyTwoPipeliningPeersWithoutStallOrLoss() throws Exception {
+		IoUringServer server = start(RingOptions.of(2, 2), 256, 4096);
+		long verified = pipelineFromManyPeers(server.port(), 32, 512 * 1024, 8 * 1024);
+		assertThat(verified).isEqualTo(32L * 512 * 1024);
+		await().atMost(DEADLINE).until(() -> server.activeConnections() == 0);
+		assertThat(Peers.closed(server, "echo", CloseReason.PEER_CLOSED)).isEqualTo(32);
+		assertThat(Peers.allErrors(server)).isEmpty();
+		// A 2-entry CQ cannot hold the completions of one turn, so the kernel parks them in its overflow list.
+		assertThat(server.loopStats().getFirst().cqOverflow()).as("CQ overflow counted").isPositive();
+	}
+
+	@Test
+	void serverOutOfDescriptorsBacksOffKeepsServingAndAcceptsAgainWhenSomeClose() throws Exception {
+		assumeThat(Path.of("/usr/bin/prlimit")).as("prlimit from util-linux").exists();
+		int limit = 400;
+		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+		ProcessBuilder builder = new ProcessBuilder("/usr/bin/prlimit", "--nofile=" + limit + ":" + limit, "--",
+				java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+				"-cp", System.getProperty("java.class.path"), ChildEchoServer.class.getName())
+			.redirectErrorStream(true);
+		Process child = builder.start();
+		List<String> output = new CopyOnWriteArrayList<>();
+		BlockingQueue<String> stats = new LinkedBlockingQueue<>();
+		Thread.ofVirtual().start(() -> {
+			try (BufferedReader reader = new BufferedReader(
+					new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+				String line;
+				while ((line = reader.readLine()) != null) {
+					output.add(line);
+					if (line.startsWith("STATS") || line.startsWith("READY")) {
+						stats.add(line);
+					}
+				}
+			}
+			catch (IOException ex) {
+				// the child is gone
+			}
+		});
+		List<Socket> sockets = new ArrayList<>();
+		try {
+			String ready = stats.poll(60, TimeUnit.SECONDS);
+			assertThat(ready).as("child output: %s", output).isNotNull().startsWith("READY");
+			int port = intField(ready, "port");
+			int free = limit - intField(ready, "fds");
+			int opened = free + 40;
+			for (int i = 0; i < opened; i++) {
+				sockets.add(Peers.connect(port));
+			}
+			OutputStream commands = child.getOutputStream();
+			Map<String, Long> atLimit = awaitStats(commands, stats, output, (s) -> s.get("emfile") > 0);
+			long admitted = atLimit.get("active");
+			assertThat(admitted).isLessThan(opened).isGreaterThan(60);
+			// The accept queue is first in, first out: the first peers were accepted and are still served.
+			for (int i = 0; i < 10; i++) {
+				Peers.roundTrip(sockets.get(i), ("served " + i).getBytes(StandardCharsets.UTF_8));
+			}
+			assertThat(output).anyMatch((line) -> line.contains("too many open files"));
+			// Free 60 descriptors: accept resumes and takes every peer still waiting in the backlog.
+			for (int i = 0; i < 60; i++) {
+				sockets.get(i).close();
+			}
+			awaitStats(commands, stats, output, (s) -> s.get("accepted") == opened && s.get("active") == opened - 60);
+			Peers.roundTrip(sockets.getLast(), "waited in the backlog".getBytes(StandardCharsets.UTF_8));
+			try (Socket late = Peers.connect(port)) {
+				Peers.roundTrip(late, "new after recovery".getBytes(StandardCharsets.UTF_8));
+			}
+			// One warning for the episode, not one per 100 ms retry; and one line when accepting resumes.
+			assertThat(output.stream().filter((line) -> line.contains("too many open files"))).hasSize(1);
+			assertThat(output).anyMatch((line) -> line.contains("accepts again"));
+		}
+		finally {
+			sockets.forEach(Peers::reset);
+			child.destroyForcibly();
+			child.waitFor(30, TimeUnit.SECONDS);
+		}
+	}
+
+	/** Asks the child for its counts (every 50 ms) until they satisfy {@code condition}. */
+	private static Map<String, Long> awaitStats(OutputStream commands, BlockingQueue<String> lines, List<String> output,
+			java.util.function.Predicate<Map<String, Long>> condition) {
+		return await().atMost(DEADLINE)
+			.pollInterval(Duration.ofMillis(50))
+			.alias("child stats; last output " + output.subList(Math.max(0, output.size() - 5), output.size()))
+			.until(() -> {
+				commands.write("stats\n".getBytes(StandardCharsets.US_ASCII));
+				commands.flush();
+				String line = lines.poll(30, TimeUnit.SECONDS);
+				assertThat(line).as("child answers stats; output: %s", output).isNotNull();
+				return Map.of("active", (long) intField(line, "active"), "accepted", (long) intField(line, "accepted"),
+						"emfile", (long) intField(line, "emfile"));
+			}, condition::test);
+	}
+
+	private static int intField(String line, String name) {
+		Matcher matcher = Pattern.compile(name + "=(\\d+)").matcher(line);
+		assertThat(matcher.find()).as("%s in %s", name, line).isTrue();
+		return Integer.parseInt(matcher.group(1));
+	}
+
+}
