@@ -419,10 +419,13 @@ int main(int argc, char **argv)
             hist_count = 0;
             msgs = 0;
             verified = 0;
-            if (opt.server_pid)
-                cpu0 = read_proc_cpu(opt.server_pid);
+            /* The counter command runs first: it may make the server do work of its own (an HTTP
+             * request), which must fall outside the CPU window just as it falls outside the message
+             * window. */
             if (opt.counter_cmd)
                 counter0 = run_counter_cmd(opt.counter_cmd);
+            if (opt.server_pid)
+                cpu0 = read_proc_cpu(opt.server_pid);
             getrusage(RUSAGE_SELF, &self0);
             window_start = now_ns();
             t = window_start;

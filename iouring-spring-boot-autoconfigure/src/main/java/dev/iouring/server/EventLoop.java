@@ -162,6 +162,12 @@ final class EventLoop implements Runnable, CompletionHandler {
 
 	private final ArrayDeque<UringConnection> starved = new ArrayDeque<>();
 
+	/** Receive buffers held back by unwritable connections, across the loop. */
+	private int heldTotal;
+
+	/** The most buffers the loop lets unwritable connections hold: a quarter of the ring. */
+	private final int holdLimit;
+
 	private long connectionSequence;
 
 	private boolean draining;
@@ -192,6 +198,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 		Arrays.fill(this.listenFds, -1);
 		this.acceptArmed = new boolean[listeners.length];
 		this.idleCheckNanos = idleCheckInterval(listeners);
+		this.holdLimit = Math.max(1, settings.bufferCount() / 4);
 		// A named platform thread, not a daemon: like Boot's web servers, a running server keeps the JVM alive.
 		this.thread = Thread.ofPlatform().name(threadName).daemon(false).unstarted(this);
 	}
@@ -730,8 +737,11 @@ final class EventLoop implements Runnable, CompletionHandler {
 			int bid = Cqe.bufferId(flags);
 			this.buffers.taken(bid);
 			if (res > 0 && connection.state == UringConnection.OPEN
-					&& (connection.unwritable || connection.heldCount > 0)) {
+					&& (connection.heldCount > 0 || (connection.unwritable && this.heldTotal < this.holdLimit))) {
 				// Backpressure: keep the bytes in their ring buffer, undelivered, until the peer catches up.
+				// Only while the loop can spare the buffers: past a quarter of the ring, the bytes are
+				// delivered instead (that connection's queue overshoots its high water mark by the rest of
+				// the receive burst), so slow peers can never starve the other connections of buffers.
 				hold(connection, bid, res);
 			}
 			else {
@@ -803,7 +813,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 		}
 	}
 
-	private static void hold(UringConnection connection, int bid, int length) {
+	private void hold(UringConnection connection, int bid, int length) {
+		this.heldTotal++;
 		if (connection.heldCount == connection.held.length) {
 			long[] larger = new long[Math.max(4, connection.held.length * 2)];
 			for (int i = 0; i < connection.heldCount; i++) {
@@ -826,6 +837,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 			long entry = connection.held[connection.heldHead];
 			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
 			connection.heldCount--;
+			this.heldTotal--;
 			int bid = (int) (entry >>> 32);
 			try {
 				deliver(connection, bid, (int) entry);
@@ -844,6 +856,7 @@ final class EventLoop implements Runnable, CompletionHandler {
 			long entry = connection.held[connection.heldHead];
 			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
 			connection.heldCount--;
+			this.heldTotal--;
 			this.buffers.recycle((int) (entry >>> 32));
 		}
 	}

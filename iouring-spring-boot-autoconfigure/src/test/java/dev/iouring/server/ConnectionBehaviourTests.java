@@ -47,9 +47,13 @@ class ConnectionBehaviourTests {
 	}
 
 	private TcpServer start(ListenerSettings listener) {
+		return start(listener, 256);
+	}
+
+	private TcpServer start(ListenerSettings listener, int bufferCount) {
 		this.server = TestServers.create(this.transport, ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
-			.buffers(256, BUFFER_SIZE)
+			.buffers(bufferCount, BUFFER_SIZE)
 			.eventLoops(1)
 			.writeWaterMarks(HIGH_WATER_MARK / 2, HIGH_WATER_MARK)
 			.listener(listener)
@@ -106,6 +110,47 @@ class ConnectionBehaviourTests {
 			writer.get();
 			assertThat(Arrays.equals(echoed, payload)).as("echo equals what was sent").isTrue();
 			assertThat(writability).contains(true);
+		}
+	}
+
+	@Test
+	void peersThatNeverReadCannotStarveAnotherConnectionOfReceiveBuffers() throws Exception {
+		// 16 receive buffers and 40 peers that push without reading: unwritable connections may keep
+		// received bytes in ring buffers, but never so many that a well-behaved peer cannot be served.
+		TcpServer server = start(ListenerSettings.of("echo", 0, (connection, data) -> connection.write(data)), 16);
+		List<Socket> hogs = new java.util.ArrayList<>();
+		try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < 40; i++) {
+				Socket hog = connect(server);
+				hogs.add(hog);
+				executor.submit(() -> {
+					byte[] chunk = new byte[16 * 1024];
+					OutputStream out = hog.getOutputStream();
+					for (int n = 0; n < 4096; n++) {
+						out.write(chunk);
+					}
+					return null;
+				});
+			}
+			try {
+				await().atMost(Duration.ofSeconds(60))
+					.until(() -> server.listenerStats().stream().mapToLong(ListenerStats::bytesReceived).sum() > 40L
+							* HIGH_WATER_MARK);
+				try (Socket polite = connect(server)) {
+					for (int i = 0; i < 200; i++) {
+						byte[] message = ("message-" + i).getBytes(StandardCharsets.UTF_8);
+						polite.getOutputStream().write(message);
+						assertThat(polite.getInputStream().readNBytes(message.length)).isEqualTo(message);
+					}
+				}
+			}
+			finally {
+				// Reset the hogs so their blocked writers fail and the executor can close.
+				for (Socket hog : hogs) {
+					hog.setSoLinger(true, 0);
+					hog.close();
+				}
+			}
 		}
 	}
 
