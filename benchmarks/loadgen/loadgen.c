@@ -465,9 +465,13 @@ int main(int argc, char **argv)
                 verified += (uint64_t)r;
                 /* Messages before..after-1 are now complete. */
                 for (uint64_t m = before; m < after; m++) {
-                    uint64_t lat = t - c->send_ns[m % P];
-                    hist[hist_index(lat)]++;
-                    hist_count++;
+                    uint64_t sent_at = c->send_ns[m % P];
+                    /* Only messages sent inside the window count: one sent before it may have waited
+                     * while this thread ran the counter command at the window's start. */
+                    if (measuring && sent_at >= window_start) {
+                        hist[hist_index(t - sent_at)]++;
+                        hist_count++;
+                    }
                     /* Message m+P takes over slot m % P. */
                     c->send_ns[m % P] = t;
                 }
