@@ -1,12 +1,7 @@
 package dev.iouring.server;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +15,7 @@ import dev.iouring.server.codec.FrameDecoder;
  * bytes and hand the work to the loop through its task queue, tagged with this connection, so they are
  * ignored if the connection closed in the meantime.
  */
-final class UringConnection implements Connection {
+final class UringConnection extends LoopConnection {
 
 	static final int OPEN = 0;
 
@@ -28,17 +23,6 @@ final class UringConnection implements Connection {
 	static final int CLOSING = 1;
 
 	static final int CLOSED = 2;
-
-	private static final VarHandle QUEUED;
-
-	static {
-		try {
-			QUEUED = MethodHandles.lookup().findVarHandle(UringConnection.class, "queuedBytes", long.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
 
 	final EventLoop loop;
 
@@ -113,20 +97,13 @@ final class UringConnection implements Connection {
 	/** Requests in the kernel for this connection; the slot is freed when it reaches zero after close. */
 	int pendingOps;
 
-	/** Written by the loop (opaque), read by any thread in {@link #isWritable()}. */
-	@SuppressWarnings("unused")
-	private long queuedBytes;
-
-	private volatile boolean open = true;
-
-	private volatile @Nullable Object attachment;
-
 	private volatile @Nullable InetSocketAddress remoteAddress;
 
 	private volatile @Nullable InetSocketAddress localAddress;
 
 	UringConnection(EventLoop loop, int slot, int generation, long id, int fd, ListenerRuntime listener,
 			ListenerStats stats, OutboundQueue outbound) {
+		super(id, listener.name());
 		this.loop = loop;
 		this.slot = slot;
 		this.generation = generation;
@@ -146,114 +123,47 @@ final class UringConnection implements Connection {
 	}
 
 	void queuedBytesChanged() {
-		QUEUED.setOpaque(this, this.outbound.bytes());
-	}
-
-	void markClosed() {
-		this.open = false;
+		publishQueuedBytes(this.outbound.bytes());
 	}
 
 	@Override
-	public long id() {
-		return this.id;
+	protected boolean inLoop() {
+		return this.loop.inLoop();
 	}
 
 	@Override
-	public String listenerName() {
-		return this.listener.name();
+	protected void executeOnLoop(Runnable task) {
+		this.loop.execute(task);
 	}
 
 	@Override
-	public void write(Bytes data) {
-		if (this.loop.inLoop()) {
-			this.loop.write(this, data.segment(), data.offset(), data.length());
-		}
-		else {
-			byte[] copy = data.toByteArray();
-			this.loop.execute(() -> this.loop.write(this, copy, 0, copy.length));
-		}
+	protected void writeOnLoop(MemorySegment source, long offset, int length) {
+		this.loop.write(this, source, offset, length);
 	}
 
 	@Override
-	public void write(byte[] data, int offset, int length) {
-		java.util.Objects.checkFromIndexSize(offset, length, data.length);
-		if (this.loop.inLoop()) {
-			this.loop.write(this, data, offset, length);
-		}
-		else {
-			byte[] copy = java.util.Arrays.copyOfRange(data, offset, offset + length);
-			this.loop.execute(() -> this.loop.write(this, copy, 0, copy.length));
-		}
+	protected void writeOnLoop(byte[] source, int offset, int length) {
+		this.loop.write(this, source, offset, length);
 	}
 
 	@Override
-	public void write(ByteBuffer data) {
-		if (this.loop.inLoop()) {
-			MemorySegment segment = MemorySegment.ofBuffer(data);
-			this.loop.write(this, segment, 0, (int) segment.byteSize());
-			data.position(data.limit());
-		}
-		else {
-			byte[] copy = new byte[data.remaining()];
-			data.get(copy);
-			this.loop.execute(() -> this.loop.write(this, copy, 0, copy.length));
-		}
+	protected void closeOnLoop() {
+		this.loop.closeAfterFlush(this, CloseReason.LOCAL_CLOSE);
 	}
 
 	@Override
-	public void write(MemorySegment data) {
-		if (this.loop.inLoop()) {
-			this.loop.write(this, data, 0, Math.toIntExact(data.byteSize()));
-		}
-		else {
-			byte[] copy = data.toArray(ValueLayout.JAVA_BYTE);
-			this.loop.execute(() -> this.loop.write(this, copy, 0, copy.length));
-		}
+	protected void abortOnLoop() {
+		this.loop.closeNow(this, CloseReason.ABORTED);
 	}
 
 	@Override
-	public void write(CharSequence text) {
-		write(text.toString().getBytes(StandardCharsets.UTF_8));
+	protected void shutdownOutputOnLoop() {
+		this.loop.shutdownOutput(this);
 	}
 
 	@Override
-	public void close() {
-		if (this.loop.inLoop()) {
-			this.loop.closeAfterFlush(this, CloseReason.LOCAL_CLOSE);
-		}
-		else if (this.open) {
-			this.loop.execute(() -> this.loop.closeAfterFlush(this, CloseReason.LOCAL_CLOSE));
-		}
-	}
-
-	@Override
-	public void shutdownOutput() {
-		if (this.loop.inLoop()) {
-			this.loop.shutdownOutput(this);
-		}
-		else if (this.open) {
-			this.loop.execute(() -> this.loop.shutdownOutput(this));
-		}
-	}
-
-	@Override
-	public void abort() {
-		if (this.loop.inLoop()) {
-			this.loop.closeNow(this, CloseReason.ABORTED);
-		}
-		else if (this.open) {
-			this.loop.execute(() -> this.loop.closeNow(this, CloseReason.ABORTED));
-		}
-	}
-
-	@Override
-	public boolean isOpen() {
-		return this.open;
-	}
-
-	@Override
-	public boolean isWritable() {
-		return this.open && (long) QUEUED.getOpaque(this) < this.loop.highWaterMark();
+	protected long highWaterMark() {
+		return this.loop.highWaterMark();
 	}
 
 	@Override
@@ -276,16 +186,6 @@ final class UringConnection implements Connection {
 			this.localAddress = address;
 		}
 		return address;
-	}
-
-	@Override
-	public @Nullable Object attachment() {
-		return this.attachment;
-	}
-
-	@Override
-	public void attach(@Nullable Object attachment) {
-		this.attachment = attachment;
 	}
 
 	@Override

@@ -2,24 +2,17 @@ package dev.iouring.server.nio;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
 import dev.iouring.server.Bytes;
 import dev.iouring.server.CloseReason;
-import dev.iouring.server.Connection;
 import dev.iouring.server.ListenerRuntime;
 import dev.iouring.server.ListenerStats;
+import dev.iouring.server.LoopConnection;
 import dev.iouring.server.VirtualThreadLane;
 import dev.iouring.server.codec.FrameDecoder;
 import dev.iouring.server.codec.FrameSink;
@@ -32,7 +25,7 @@ import dev.iouring.server.codec.FrameSink;
  * hand the work to the loop as a task, so one thread's writes keep their order, and work for a
  * connection that closed in the meantime is ignored.
  */
-final class NioConnection implements Connection {
+final class NioConnection extends LoopConnection {
 
 	static final int OPEN = 0;
 
@@ -40,17 +33,6 @@ final class NioConnection implements Connection {
 	static final int CLOSING = 1;
 
 	static final int CLOSED = 2;
-
-	private static final VarHandle QUEUED;
-
-	static {
-		try {
-			QUEUED = MethodHandles.lookup().findVarHandle(NioConnection.class, "queuedBytes", long.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
-	}
 
 	final NioEventLoop loop;
 
@@ -104,20 +86,13 @@ final class NioConnection implements Connection {
 	/** Last read or write, in the loop's turn clock (System.nanoTime). */
 	long lastActive;
 
-	/** Written by the loop (opaque), read by any thread in {@link #isWritable()}. */
-	@SuppressWarnings("unused")
-	private long queuedBytes;
-
-	private volatile boolean open = true;
-
-	private volatile @Nullable Object attachment;
-
 	private volatile @Nullable InetSocketAddress remoteAddress;
 
 	private volatile @Nullable InetSocketAddress localAddress;
 
 	NioConnection(NioEventLoop loop, long id, ListenerRuntime listener, ListenerStats stats, SocketChannel channel,
 			SendQueue sendQueue) {
+		super(id, listener.name());
 		this.loop = loop;
 		this.id = id;
 		this.listener = listener;
@@ -127,109 +102,42 @@ final class NioConnection implements Connection {
 	}
 
 	void queuedBytesChanged() {
-		QUEUED.setOpaque(this, this.sendQueue.bytes());
-	}
-
-	void markClosed() {
-		this.open = false;
+		publishQueuedBytes(this.sendQueue.bytes());
 	}
 
 	@Override
-	public long id() {
-		return this.id;
+	protected boolean inLoop() {
+		return this.loop.inLoop();
 	}
 
 	@Override
-	public String listenerName() {
-		return this.listener.name();
+	protected void executeOnLoop(Runnable task) {
+		this.loop.execute(task);
 	}
 
 	@Override
-	public void write(Bytes data) {
-		if (this.loop.inLoop()) {
-			this.loop.write(this, data);
-		}
-		else {
-			writeLater(data.toByteArray());
-		}
+	protected void writeOnLoop(MemorySegment source, long offset, int length) {
+		this.loop.write(this, source, offset, length);
 	}
 
 	@Override
-	public void write(byte[] data, int offset, int length) {
-		Objects.checkFromIndexSize(offset, length, data.length);
-		if (this.loop.inLoop()) {
-			this.loop.write(this, MemorySegment.ofArray(data), offset, length);
-		}
-		else {
-			writeLater(Arrays.copyOfRange(data, offset, offset + length));
-		}
+	protected void closeOnLoop() {
+		this.loop.closeAfterFlush(this, CloseReason.LOCAL_CLOSE);
 	}
 
 	@Override
-	public void write(ByteBuffer data) {
-		if (this.loop.inLoop()) {
-			MemorySegment segment = MemorySegment.ofBuffer(data);
-			this.loop.write(this, segment, 0, (int) segment.byteSize());
-			data.position(data.limit());
-		}
-		else {
-			byte[] copy = new byte[data.remaining()];
-			data.get(copy);
-			writeLater(copy);
-		}
+	protected void abortOnLoop() {
+		this.loop.closeNow(this, CloseReason.ABORTED);
 	}
 
 	@Override
-	public void write(MemorySegment data) {
-		if (this.loop.inLoop()) {
-			this.loop.write(this, data, 0, Math.toIntExact(data.byteSize()));
-		}
-		else {
-			writeLater(data.toArray(ValueLayout.JAVA_BYTE));
-		}
+	protected void shutdownOutputOnLoop() {
+		this.loop.shutdownOutput(this);
 	}
 
 	@Override
-	public void write(CharSequence text) {
-		write(text.toString().getBytes(StandardCharsets.UTF_8));
-	}
-
-	private void writeLater(byte[] copy) {
-		this.loop.execute(() -> this.loop.write(this, MemorySegment.ofArray(copy), 0, copy.length));
-	}
-
-	@Override
-	public void close() {
-		onLoop(() -> this.loop.closeAfterFlush(this, CloseReason.LOCAL_CLOSE));
-	}
-
-	@Override
-	public void shutdownOutput() {
-		onLoop(() -> this.loop.shutdownOutput(this));
-	}
-
-	@Override
-	public void abort() {
-		onLoop(() -> this.loop.closeNow(this, CloseReason.ABORTED));
-	}
-
-	private void onLoop(Runnable action) {
-		if (this.loop.inLoop()) {
-			action.run();
-		}
-		else if (this.open) {
-			this.loop.execute(action);
-		}
-	}
-
-	@Override
-	public boolean isOpen() {
-		return this.open;
-	}
-
-	@Override
-	public boolean isWritable() {
-		return this.open && (long) QUEUED.getOpaque(this) < this.loop.highWaterMark();
+	protected long highWaterMark() {
+		return this.loop.highWaterMark();
 	}
 
 	/**
@@ -264,16 +172,6 @@ final class NioConnection implements Connection {
 			}
 		}
 		return address;
-	}
-
-	@Override
-	public @Nullable Object attachment() {
-		return this.attachment;
-	}
-
-	@Override
-	public void attach(@Nullable Object attachment) {
-		this.attachment = attachment;
 	}
 
 	@Override
