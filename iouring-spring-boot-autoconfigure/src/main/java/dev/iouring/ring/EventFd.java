@@ -21,7 +21,8 @@ public final class EventFd implements AutoCloseable {
 
 	private final int fd;
 
-	private volatile boolean closed;
+	/** Guarded by this: signal and close exclude each other, so a signal never hits a reused fd number. */
+	private boolean closed;
 
 	private EventFd(int fd) {
 		this.fd = fd;
@@ -55,8 +56,9 @@ public final class EventFd implements AutoCloseable {
 
 	/**
 	 * Adds one to the counter, completing a pending read. Any thread; a signal after close is ignored.
+	 * Loops signal only when they are about to block, so the lock is rarely contended.
 	 */
-	public void signal() {
+	public synchronized void signal() {
 		if (this.closed) {
 			return;
 		}
@@ -72,7 +74,7 @@ public final class EventFd implements AutoCloseable {
 	 * Closes the descriptor. Idempotent.
 	 */
 	@Override
-	public void close() {
+	public synchronized void close() {
 		if (!this.closed) {
 			this.closed = true;
 			Sockets.close(this.fd);
