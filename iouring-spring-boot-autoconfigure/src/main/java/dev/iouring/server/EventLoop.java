@@ -47,7 +47,7 @@ import dev.iouring.server.codec.FramingException;
  * flips {@code sleeping} from true to false. Either the loop sees the task before blocking, or the
  * producer sees the loop asleep and wakes it: no task waits for an unrelated completion.
  */
-final class EventLoop implements Runnable, CompletionHandler {
+final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 
 	private static final Logger logger = LoggerFactory.getLogger(EventLoop.class);
 
@@ -227,7 +227,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 	/**
 	 * Starts the thread and waits until its ring is set up and its listeners are bound.
 	 */
-	void start() {
+	@Override
+	public void start() {
 		this.thread.start();
 		try {
 			this.started.join();
@@ -243,12 +244,14 @@ final class EventLoop implements Runnable, CompletionHandler {
 	 * Asks the loop to stop: it closes every connection and listener, waits (bounded) for the kernel to
 	 * finish cancelled requests, and frees its ring, buffers and arena.
 	 */
-	void stop() {
+	@Override
+	public void stop() {
 		this.running = false;
 		wakeUp();
 	}
 
-	boolean awaitTermination(long millis) {
+	@Override
+	public boolean awaitTermination(long millis) {
 		try {
 			return this.terminated.await(millis, TimeUnit.MILLISECONDS);
 		}
@@ -262,7 +265,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 	 * Stops accepting and reading; closes each connection once its pending writes are sent.
 	 * @param callback run on this loop once it has no connection left
 	 */
-	void drain(Runnable callback) {
+	@Override
+	public void drain(Runnable callback) {
 		execute(() -> {
 			this.draining = true;
 			this.onDrained = callback;
@@ -281,19 +285,23 @@ final class EventLoop implements Runnable, CompletionHandler {
 		return this.thread.isAlive();
 	}
 
-	@Nullable Throwable failure() {
+	@Override
+	public @Nullable Throwable failure() {
 		return this.failure;
 	}
 
-	int connectionCount() {
+	@Override
+	public int connectionCount() {
 		return this.connectionCount;
 	}
 
-	LoopStats stats() {
+	@Override
+	public LoopStats stats() {
 		return this.stats;
 	}
 
-	ListenerStats[] listenerStats() {
+	@Override
+	public ListenerStats[] listenerStats() {
 		return this.listenerStats;
 	}
 
@@ -1345,7 +1353,8 @@ final class EventLoop implements Runnable, CompletionHandler {
 	/**
 	 * Returns the bytes queued for sending on this loop's connections (asked on the loop thread).
 	 */
-	long queuedBytes() {
+	@Override
+	public long queuedBytes() {
 		Long total = callOnLoop(() -> {
 			long sum = 0;
 			for (int slot = 0; slot < this.slotsUsed; slot++) {

@@ -29,6 +29,7 @@ import dev.iouring.server.Bytes;
 import dev.iouring.server.CloseReason;
 import dev.iouring.server.ListenerRuntime;
 import dev.iouring.server.ListenerStats;
+import dev.iouring.server.ServerLoop;
 import dev.iouring.server.LoopStats;
 import dev.iouring.server.ServerSettings;
 
@@ -50,7 +51,7 @@ import dev.iouring.server.ServerSettings;
  * queue again; a producer enqueues, then wakes the selector only if it flips {@code sleeping} from true
  * to false. Either the loop sees the task before blocking, or the producer sees it asleep and wakes it.
  */
-final class NioEventLoop implements Runnable {
+final class NioEventLoop implements Runnable, ServerLoop {
 
 	private static final Logger logger = LoggerFactory.getLogger(NioEventLoop.class);
 
@@ -170,7 +171,8 @@ final class NioEventLoop implements Runnable {
 	/**
 	 * Starts the thread and waits until its selector is open and its listeners are bound.
 	 */
-	void start() {
+	@Override
+	public void start() {
 		this.thread.start();
 		try {
 			this.started.join();
@@ -185,7 +187,8 @@ final class NioEventLoop implements Runnable {
 	/**
 	 * Asks the loop to stop: it closes every connection and listener, its selector and its buffers.
 	 */
-	void stop() {
+	@Override
+	public void stop() {
 		this.running = false;
 		Selector selector = this.selector;
 		if (selector != null) {
@@ -194,7 +197,8 @@ final class NioEventLoop implements Runnable {
 		}
 	}
 
-	boolean awaitTermination(long millis) {
+	@Override
+	public boolean awaitTermination(long millis) {
 		if (this.thread.getState() == Thread.State.NEW) {
 			return true;
 		}
@@ -211,7 +215,8 @@ final class NioEventLoop implements Runnable {
 	 * Stops accepting and reading; closes each connection once its queued bytes are sent.
 	 * @param callback run on this loop once it has no connection left
 	 */
-	void drain(Runnable callback) {
+	@Override
+	public void drain(Runnable callback) {
 		execute(() -> {
 			this.draining = true;
 			this.onDrained = callback;
@@ -223,19 +228,23 @@ final class NioEventLoop implements Runnable {
 		});
 	}
 
-	@Nullable Throwable failure() {
+	@Override
+	public @Nullable Throwable failure() {
 		return this.failure;
 	}
 
-	int connectionCount() {
+	@Override
+	public int connectionCount() {
 		return this.connectionCount;
 	}
 
-	LoopStats stats() {
+	@Override
+	public LoopStats stats() {
 		return this.loopStats;
 	}
 
-	ListenerStats[] listenerStats() {
+	@Override
+	public ListenerStats[] listenerStats() {
 		return this.listenerStats;
 	}
 
@@ -264,7 +273,8 @@ final class NioEventLoop implements Runnable {
 	/**
 	 * Returns the bytes queued for sending on this loop's connections, counted on the loop thread.
 	 */
-	long queuedBytes() {
+	@Override
+	public long queuedBytes() {
 		if (inLoop()) {
 			return queuedBytesHere();
 		}

@@ -1,0 +1,45 @@
+package dev.iouring.server;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a {@link LoopedTcpServer} needs from one event loop of a transport. Transport-internal; public
+ * only because the NIO transport lives in a sub-package.
+ */
+public interface ServerLoop {
+
+	/** Starts the loop's thread and returns once it serves, or throws why it could not. */
+	void start();
+
+	/** Asks the loop to close everything and end; {@link #awaitTermination} waits for it. */
+	void stop();
+
+	/**
+	 * Waits for the loop's thread to end.
+	 * @param millis the longest wait
+	 * @return whether it ended in time
+	 */
+	boolean awaitTermination(long millis);
+
+	/**
+	 * Stops accepting and reading; closes each connection once its queued bytes are sent.
+	 * @param onDrained run on the loop once it has no connection left
+	 */
+	void drain(Runnable onDrained);
+
+	/** Returns the loop's open connections. Any thread. */
+	int connectionCount();
+
+	/** Returns the bytes queued for sending on the loop's connections (asks the loop). */
+	long queuedBytes();
+
+	/** Returns the loop's statistics. */
+	LoopStats stats();
+
+	/** Returns the loop's statistics per listener. */
+	ListenerStats[] listenerStats();
+
+	/** Returns why the loop died, or {@code null}. */
+	@Nullable Throwable failure();
+
+}
