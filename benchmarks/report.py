@@ -67,8 +67,8 @@ def echo_table(workload, runs):
     ok = {s: [r for r in runs if r["server"] == s and r.get("status") == "OK"] for s in servers}
     reference = median(ok.get("c-echo", []), "msgs_per_s")
     out.append("| server | ok runs | msgs/s | × C | MB/s | p50 µs | p99 µs | p99.9 µs "
-               "| CPU µs/msg user | sys | total | server CPU busy | enters/msg |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "| CPU µs/msg user | sys | total | server CPU busy | enters/msg | host steal |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in servers:
         good = ok[s]
         total = len([r for r in runs if r["server"] == s])
@@ -88,6 +88,7 @@ def echo_table(workload, runs):
             fmt(median(good, "server_cpu_us_per_msg"), 3),
             fmt(median(good, "server_cpu_util"), 2),
             fmt(median(good, "enters_per_msg"), 3),
+            fmt(median(good, "host_steal"), 3),
         ]) + " |")
     out.append("")
     return out

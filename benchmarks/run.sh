@@ -7,7 +7,7 @@
 # benchmarks/results/RESULTS-<date>.md. See benchmarks/README.md for the method.
 #
 # Settings (environment):
-#   ROUNDS=3  DURATION=10  WARMUP=5      rounds; measured and warm-up seconds per run
+#   ROUNDS=3  DURATION=10  WARMUP=10     rounds; measured and warm-up seconds per run
 #   SERVERS="c-echo sample netty-io_uring netty-epoll netty-nio redis"   subset to run
 #   WORKLOADS="echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"
 #   SAMPLE_JAR=path      our sample app (default: sample-app/target/sample-app-*.jar of this checkout)
@@ -30,7 +30,7 @@ REPORT="$RESULTS_DIR/RESULTS-$STAMP.md"
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-10}
 SERVERS=${SERVERS:-"c-echo sample netty-io_uring netty-epoll netty-nio redis"}
 WORKLOADS=${WORKLOADS:-"echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -209,6 +209,11 @@ run_echo() {
 	s=${spec##*-s}
 	[[ "$s" == *k ]] && s=$((${s%k} * 1024))
 	start_server "$server" echo || { record "$round" "$workload" "$server" "status=NOSTART"; return; }
+	# The counter command may be an HTTP request (the sample's Actuator). Its first call makes the JVM
+	# load and compile a web stack; do that now, so that work lands before the warm-up, not in the window.
+	if [[ -n "$COUNTER_CMD" ]]; then
+		for _ in 1 2 3; do bash -c "$COUNTER_CMD" >/dev/null 2>&1; done
+	fi
 	local args=(--port "$SERVER_PORT" -c "$c" -p "$p" -s "$s" --warmup "$WARMUP" --duration "$DURATION"
 		--server-pid "$SERVER_PID")
 	[[ -n "$COUNTER_CMD" ]] && args+=(--counter-cmd "$COUNTER_CMD")

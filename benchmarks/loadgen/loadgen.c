@@ -24,6 +24,8 @@
  * the start and at the end of the measured window. With --counter-cmd, a shell
  * command printing an integer (for example a server's io_uring enter count) is
  * run at both ends too, and the difference is reported per message.
+ * host_steal is the share of all CPUs' time that the hypervisor gave to someone
+ * else over the window (steal in /proc/stat): a run with high steal is noise.
  *
  * --busy-poll makes epoll_wait return at once instead of sleeping, which spares
  * the load CPU its wake-ups (costly in a VM) at the price of using all of it;
@@ -252,6 +254,26 @@ static struct cpu_sample read_proc_cpu(int pid)
     return s;
 }
 
+/* Steal ticks of all CPUs (field 8 of the "cpu" line of /proc/stat): time the hypervisor ran something
+ * else while this virtual machine wanted to run. A window with much steal measured the host, not us. */
+static long long read_steal_ticks(void)
+{
+    char buf[512];
+    int fd = open("/proc/stat", O_RDONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    long long f[8];
+    if (sscanf(buf, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
+               &f[6], &f[7]) != 8)
+        return -1;
+    return f[7];
+}
+
 /* Last integer printed by a shell command, or -1. */
 static long long run_counter_cmd(const char *cmd)
 {
@@ -402,6 +424,7 @@ int main(int argc, char **argv)
     struct cpu_sample cpu0 = {0}, cpu1 = {0};
     struct rusage self0, self1;
     long long counter0 = -1, counter1 = -1;
+    long long steal0 = -1, steal1 = -1;
     int errors = 0;
     struct epoll_event events[MAX_EVENTS];
 
@@ -427,6 +450,7 @@ int main(int argc, char **argv)
             if (opt.server_pid)
                 cpu0 = read_proc_cpu(opt.server_pid);
             getrusage(RUSAGE_SELF, &self0);
+            steal0 = read_steal_ticks();
             window_start = now_ns();
             t = window_start;
             measuring = 1;
@@ -435,6 +459,7 @@ int main(int argc, char **argv)
             if (opt.server_pid)
                 cpu1 = read_proc_cpu(opt.server_pid);
             getrusage(RUSAGE_SELF, &self1);
+            steal1 = read_steal_ticks();
             if (opt.counter_cmd)
                 counter1 = run_counter_cmd(opt.counter_cmd);
             break;
@@ -539,7 +564,11 @@ done:
                       (double)(self1.ru_utime.tv_usec - self0.ru_utime.tv_usec) +
                       (double)(self1.ru_stime.tv_sec - self0.ru_stime.tv_sec) * 1e6 +
                       (double)(self1.ru_stime.tv_usec - self0.ru_stime.tv_usec));
-    printf(" loadgen_cpu_us_per_msg=%.4f\n", msgs ? self_us / (double)msgs : 0.0);
+    printf(" loadgen_cpu_us_per_msg=%.4f", msgs ? self_us / (double)msgs : 0.0);
+    /* Share of the machine's CPU time stolen by the host over the window (all CPUs together). */
+    if (steal0 >= 0 && steal1 >= steal0 && secs > 0)
+        printf(" host_steal=%.3f", (double)(steal1 - steal0) / (double)tick / secs / (double)sysconf(_SC_NPROCESSORS_ONLN));
+    printf("\n");
     fflush(stdout);
     if (errors)
         return 1;
