@@ -20,6 +20,17 @@
  * first 8 bytes of that file (a shared mapping, native-endian u64) so a
  * benchmark can read it while the server runs.
  *
+ * With ECHO_SEND_ZC_MIN=N in the environment, a SENDMSG of at least N bytes is sent
+ * with IORING_OP_SENDMSG_ZC instead: its buffers go back to the ring only when the
+ * kernel's notification CQE says it no longer reads them. This exists to measure
+ * that lever side by side; it is off by default.
+ *
+ * With ECHO_BUF_INC=1, the buffer ring is registered with IOU_PBUF_RING_INC
+ * (kernel 6.12+): a buffer is consumed a receive at a time, so consecutive small
+ * receives share one buffer, which goes back to the ring once the kernel has
+ * moved on from it (no IORING_CQE_F_BUF_MORE) and every byte of it was sent.
+ * Also a lever measured side by side; off by default.
+ *
  * Usage: echo PORT [STATS_FILE]. Listens on 127.0.0.1.
  */
 #define _GNU_SOURCE
@@ -47,10 +58,11 @@
 #define MAX_FDS 65536
 
 /* user_data: operation in the top byte, file descriptor in the low 32 bits. */
-enum op { OP_ACCEPT = 1, OP_RECV = 2, OP_SEND = 3 };
+enum op { OP_ACCEPT = 1, OP_RECV = 2, OP_SEND = 3, OP_SEND_ZC = 4 };
 #define UD(op, fd) (((uint64_t)(op) << 56) | (uint32_t)(fd))
 #define UD_OP(ud) ((int)((ud) >> 56))
 #define UD_FD(ud) ((int)(uint32_t)(ud))
+#define ZC_BATCHES 64             /* zero-copy sends awaiting their notification, per connection */
 
 /* A received buffer waiting to be echoed: bytes [off, len) are still unsent. */
 struct pending {
@@ -69,6 +81,13 @@ struct conn {
     struct pending *q;
     uint32_t q_cap, q_head, q_len;
     uint32_t iov_count;       /* buffers covered by the SENDMSG in flight */
+    int zc;                   /* the send in flight is a SENDMSG_ZC */
+    /* Zero-copy sends whose notification has not come: the buffers each one retired,
+     * returned to the ring when its notification arrives (they arrive in send order). */
+    uint16_t *zc_bids;
+    uint32_t zc_bids_cap, zc_bids_head, zc_bids_len;
+    uint32_t zc_batch[ZC_BATCHES];
+    uint32_t zc_batch_head, zc_batch_len;
     struct iovec iov[MAX_IOV];
     struct msghdr msg;
 };
@@ -82,6 +101,14 @@ static int starved_fifo[MAX_FDS];
 static unsigned starved_head, starved_len;
 static volatile uint64_t *enter_count;
 static uint64_t enters_local;
+static uint32_t send_zc_min;      /* 0: never zero-copy */
+/* Incremental consumption (ECHO_BUF_INC=1). Not in liburing 2.3's headers: values from the kernel uapi. */
+#define PBUF_RING_INC 2
+#define CQE_F_BUF_MORE (1U << 4)
+static int buf_inc;
+static uint32_t buf_consumed[BUF_COUNT];  /* bytes the kernel has filled, from the buffer's start */
+static uint32_t buf_refs[BUF_COUNT];      /* received pieces of the buffer not yet sent */
+static uint8_t buf_kernel[BUF_COUNT];     /* the kernel may still fill more of it */
 
 static void fatal(const char *what, int err)
 {
@@ -110,6 +137,30 @@ static void return_buffer(uint16_t bid)
     io_uring_buf_ring_add(br, buf_base + (size_t)bid * BUF_SIZE, BUF_SIZE, bid,
                           io_uring_buf_ring_mask(BUF_COUNT), (int)buf_returned);
     buf_returned++;
+}
+
+/* A received piece of a buffer: where its bytes start. With incremental consumption, the
+ * piece follows the ones before it in the same buffer. */
+static uint32_t take_buffer(uint16_t bid, uint32_t len, uint32_t cqe_flags)
+{
+    if (!buf_inc)
+        return 0;
+    uint32_t start = buf_consumed[bid];
+    buf_consumed[bid] += len;
+    buf_refs[bid]++;
+    buf_kernel[bid] = (cqe_flags & CQE_F_BUF_MORE) != 0;
+    return start;
+}
+
+/* One received piece of the buffer is done with; the buffer goes back to the ring when all are. */
+static void release_buffer(uint16_t bid)
+{
+    if (buf_inc) {
+        if (--buf_refs[bid] > 0 || buf_kernel[bid])
+            return;
+        buf_consumed[bid] = 0;
+    }
+    return_buffer(bid);
 }
 
 static void arm_accept(int lfd)
@@ -142,13 +193,22 @@ static void start_send(struct conn *c)
     memset(&c->msg, 0, sizeof(c->msg));
     c->msg.msg_iov = c->iov;
     c->msg.msg_iovlen = n;
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < n; i++)
+        bytes += c->iov[i].iov_len;
     struct io_uring_sqe *sqe = get_sqe();
-    io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->fd));
+    c->zc = send_zc_min > 0 && bytes >= send_zc_min && c->zc_batch_len < ZC_BATCHES;
+    if (c->zc) {
+        io_uring_prep_sendmsg_zc(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+        io_uring_sqe_set_data64(sqe, UD(OP_SEND_ZC, c->fd));
+    } else {
+        io_uring_prep_sendmsg(sqe, c->fd, &c->msg, MSG_NOSIGNAL);
+        io_uring_sqe_set_data64(sqe, UD(OP_SEND, c->fd));
+    }
     c->send_in_flight = 1;
 }
 
-static void enqueue(struct conn *c, uint16_t bid, uint32_t len)
+static void enqueue(struct conn *c, uint16_t bid, uint32_t start, uint32_t len)
 {
     if (c->q_len == c->q_cap) {
         uint32_t cap = c->q_cap * 2;
@@ -162,23 +222,24 @@ static void enqueue(struct conn *c, uint16_t bid, uint32_t len)
         c->q_cap = cap;
         c->q_head = 0;
     }
-    c->q[(c->q_head + c->q_len) % c->q_cap] = (struct pending){bid, 0, len};
+    c->q[(c->q_head + c->q_len) % c->q_cap] = (struct pending){bid, start, start + len};
     c->q_len++;
 }
 
 /* Close once no operation on the descriptor can still complete. */
 static void maybe_release(struct conn *c)
 {
-    if (!c->closing || c->recv_armed || c->send_in_flight || c->starved)
+    if (!c->closing || c->recv_armed || c->send_in_flight || c->starved || c->zc_batch_len)
         return;
     while (c->q_len) {
-        return_buffer(c->q[c->q_head].bid);
+        release_buffer(c->q[c->q_head].bid);
         c->q_head = (c->q_head + 1) % c->q_cap;
         c->q_len--;
     }
     conns[c->fd] = NULL;
     close(c->fd);
     free(c->q);
+    free(c->zc_bids);
     free(c);
 }
 
@@ -224,10 +285,11 @@ static void on_recv(struct conn *c, struct io_uring_cqe *cqe)
         c->recv_armed = 0;
     if (cqe->res > 0) {
         uint16_t bid = (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+        uint32_t start = take_buffer(bid, (uint32_t)cqe->res, cqe->flags);
         if (c->closing) {
-            return_buffer(bid);
+            release_buffer(bid);
         } else {
-            enqueue(c, bid, (uint32_t)cqe->res);
+            enqueue(c, bid, start, (uint32_t)cqe->res);
             if (!c->send_in_flight)
                 start_send(c);
         }
@@ -247,9 +309,57 @@ static void on_recv(struct conn *c, struct io_uring_cqe *cqe)
     maybe_release(c);
 }
 
+static void zc_hold(struct conn *c, uint16_t bid)
+{
+    if (c->zc_bids_len == c->zc_bids_cap) {
+        uint32_t cap = c->zc_bids_cap ? c->zc_bids_cap * 2 : 64;
+        uint16_t *q = malloc(sizeof(*q) * cap);
+        if (!q)
+            fatal("malloc", ENOMEM);
+        for (uint32_t i = 0; i < c->zc_bids_len; i++)
+            q[i] = c->zc_bids[(c->zc_bids_head + i) % c->zc_bids_cap];
+        free(c->zc_bids);
+        c->zc_bids = q;
+        c->zc_bids_cap = cap;
+        c->zc_bids_head = 0;
+    }
+    c->zc_bids[(c->zc_bids_head + c->zc_bids_len) % c->zc_bids_cap] = bid;
+    c->zc_bids_len++;
+}
+
+/* The notification of the oldest zero-copy send: the kernel is done with its buffers. */
+static void on_send_notif(struct conn *c)
+{
+    if (c->zc_batch_len == 0) {
+        fprintf(stderr, "c-echo: zero-copy notification without a send waiting for it\n");
+        exit(1);
+    }
+    uint32_t n = c->zc_batch[c->zc_batch_head];
+    c->zc_batch_head = (c->zc_batch_head + 1) % ZC_BATCHES;
+    c->zc_batch_len--;
+    for (uint32_t i = 0; i < n; i++) {
+        release_buffer(c->zc_bids[c->zc_bids_head]);
+        c->zc_bids_head = (c->zc_bids_head + 1) % c->zc_bids_cap;
+        c->zc_bids_len--;
+    }
+    maybe_release(c);
+}
+
 static void on_send(struct conn *c, struct io_uring_cqe *cqe)
 {
+    if (cqe->flags & IORING_CQE_F_NOTIF) {
+        on_send_notif(c);
+        return;
+    }
+    int zc = c->zc;
+    /* A zero-copy send with F_MORE has a notification to come; its buffers wait for it. */
+    int notif = zc && (cqe->flags & IORING_CQE_F_MORE);
     c->send_in_flight = 0;
+    c->zc = 0;
+    if (notif) {
+        c->zc_batch[(c->zc_batch_head + c->zc_batch_len) % ZC_BATCHES] = 0;
+        c->zc_batch_len++;
+    }
     if (cqe->res < 0) {
         begin_close(c);
         return;
@@ -264,7 +374,12 @@ static void on_send(struct conn *c, struct io_uring_cqe *cqe)
             break;
         }
         left -= unsent;
-        return_buffer(p->bid);
+        if (notif) {
+            zc_hold(c, p->bid);
+            c->zc_batch[(c->zc_batch_head + c->zc_batch_len - 1) % ZC_BATCHES]++;
+        } else {
+            release_buffer(p->bid);
+        }
         c->q_head = (c->q_head + 1) % c->q_cap;
         c->q_len--;
     }
@@ -322,7 +437,8 @@ static void setup_buffer_ring(void)
         fatal("mmap buffer ring", errno);
     br = mem;
     io_uring_buf_ring_init(br);
-    struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)br, .ring_entries = BUF_COUNT, .bgid = BUF_GROUP};
+    struct io_uring_buf_reg reg = {.ring_addr = (uint64_t)(uintptr_t)br, .ring_entries = BUF_COUNT, .bgid = BUF_GROUP,
+                                   .pad = buf_inc ? PBUF_RING_INC : 0};
     int r = io_uring_register_buf_ring(&ring, &reg, 0);
     if (r < 0)
         fatal("io_uring_register_buf_ring", -r);
@@ -359,6 +475,11 @@ int main(int argc, char **argv)
     int port = atoi(argv[1]);
     if (argc > 2)
         map_stats(argv[2]);
+    const char *zc_min = getenv("ECHO_SEND_ZC_MIN");
+    if (zc_min)
+        send_zc_min = (uint32_t)strtoul(zc_min, NULL, 10);
+    const char *inc = getenv("ECHO_BUF_INC");
+    buf_inc = inc && strcmp(inc, "1") == 0;
 
     struct io_uring_params params;
     memset(&params, 0, sizeof(params));
@@ -371,7 +492,9 @@ int main(int argc, char **argv)
 
     int lfd = listen_on(port);
     arm_accept(lfd);
-    fprintf(stderr, "c-echo: listening on 127.0.0.1:%d\n", port);
+    fprintf(stderr, "c-echo: listening on 127.0.0.1:%d%s\n", port, send_zc_min ? " (SENDMSG_ZC for large sends)" : "");
+    if (buf_inc)
+        fprintf(stderr, "c-echo: incremental buffer consumption\n");
 
     for (;;) {
         r = io_uring_submit_and_wait(&ring, 1);
@@ -394,10 +517,14 @@ int main(int argc, char **argv)
             case OP_RECV:
                 if (conns[fd])
                     on_recv(conns[fd], cqe);
-                else if (cqe->res > 0)
-                    return_buffer((uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT));
+                else if (cqe->res > 0) {
+                    uint16_t bid = (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+                    take_buffer(bid, (uint32_t)cqe->res, cqe->flags);
+                    release_buffer(bid);
+                }
                 break;
             case OP_SEND:
+            case OP_SEND_ZC:
                 if (conns[fd])
                     on_send(conns[fd], cqe);
                 break;
