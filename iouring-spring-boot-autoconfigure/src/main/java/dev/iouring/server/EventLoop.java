@@ -745,12 +745,26 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 			int bid = Cqe.bufferId(flags);
 			this.buffers.taken(bid);
 			if (res > 0 && connection.state == UringConnection.OPEN
-					&& (connection.heldCount > 0 || (connection.unwritable && this.heldTotal < this.holdLimit))) {
+					&& (connection.heldCount > 0 || connection.unwritable)) {
 				// Backpressure: keep the bytes in their ring buffer, undelivered, until the peer catches up.
-				// Only while the loop can spare the buffers: past a quarter of the ring, the bytes are
-				// delivered instead (that connection's queue overshoots its high water mark by the rest of
-				// the receive burst), so slow peers can never starve the other connections of buffers.
-				hold(connection, bid, res);
+				// Only while the loop can spare the buffers: past a quarter of the ring, what this connection
+				// holds is delivered, in order, and these bytes after it (its queue overshoots the high water
+				// mark by the rest of the receive burst), so slow peers can never starve the other
+				// connections of buffers.
+				if (this.heldTotal < this.holdLimit) {
+					hold(connection, bid, res);
+				}
+				else {
+					try {
+						deliverAllHeld(connection);
+						if (connection.state == UringConnection.OPEN) {
+							deliver(connection, bid, res);
+						}
+					}
+					finally {
+						this.buffers.recycle(bid);
+					}
+				}
 			}
 			else {
 				try {
@@ -856,6 +870,25 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 		}
 		if (connection.heldCount == 0 && connection.peerClosed) {
 			closeAfterFlush(connection, CloseReason.PEER_CLOSED);
+		}
+	}
+
+	/**
+	 * Delivers everything the connection holds, in order, writable or not (the loop needs the buffers).
+	 */
+	private void deliverAllHeld(UringConnection connection) {
+		while (connection.heldCount > 0 && connection.state == UringConnection.OPEN) {
+			long entry = connection.held[connection.heldHead];
+			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
+			connection.heldCount--;
+			this.heldTotal--;
+			int bid = (int) (entry >>> 32);
+			try {
+				deliver(connection, bid, (int) entry);
+			}
+			finally {
+				this.buffers.recycle(bid);
+			}
 		}
 	}
 

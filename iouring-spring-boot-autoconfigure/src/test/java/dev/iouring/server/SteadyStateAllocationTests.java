@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -46,22 +47,29 @@ class SteadyStateAllocationTests {
 
 	@Test
 	void echoLoopAllocatesNoBytesPerMessageInSteadyState() throws Exception {
+		// The loop thread is the one that runs the handler: found that way, not by name, so that a server
+		// of another test still running in this JVM cannot be measured by mistake.
+		AtomicLong loopThreadId = new AtomicLong(-1);
+		TcpHandler echo = new TcpHandler() {
+			@Override
+			public void onOpen(Connection connection) {
+				loopThreadId.set(Thread.currentThread().threadId());
+			}
+
+			@Override
+			public void onData(Connection connection, Bytes data) {
+				connection.write(data);
+			}
+		};
 		this.server = TestServers.create(this.transport, ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(256, 4096)
 			.eventLoops(1)
-			.listener(ListenerSettings.of("echo", 0, (connection, data) -> connection.write(data)))
+			.listener(ListenerSettings.of("echo", 0, echo))
 			.build());
 		this.server.start();
 		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
 			.getThreadMXBean();
-		long loopThread = Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().matches("iouring-(nio-)?(\\d+-)?loop-0"))
-			.findFirst()
-			.orElseThrow()
-			.threadId();
 		List<Socket> sockets = new ArrayList<>();
 		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
 			for (int i = 0; i < CONNECTIONS; i++) {
@@ -71,6 +79,8 @@ class SteadyStateAllocationTests {
 			}
 			// Warm up: let the JIT compile the loop, so interpreter-only allocations do not count.
 			exchange(clients, sockets, 15_000);
+			long loopThread = loopThreadId.get();
+			assertThat(loopThread).as("the loop thread ran onOpen").isNotNegative();
 			long before = threads.getThreadAllocatedBytes(loopThread);
 			long completionsBefore = this.server.loopStats().getFirst().completions();
 			// A million messages, as the performance issue asks for.

@@ -14,9 +14,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.iouring.ring.IoUring;
+import dev.iouring.server.Bytes;
+import dev.iouring.server.CloseReason;
+import dev.iouring.server.Connection;
 import dev.iouring.server.IoUringServer;
 import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ServerSettings;
+import dev.iouring.server.TcpHandler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -37,27 +41,41 @@ class RespAllocationTest {
 
 	private Socket socket;
 
-	private long loopThread;
+	private volatile long loopThread = -1;
 
 	@BeforeEach
 	void start() throws IOException {
 		IoUring.Availability availability = IoUring.availability();
 		assumeTrue(availability.available(), () -> "io_uring unavailable: " + availability.cause());
+		// The loop thread is the one that runs the handler: found that way, not by name, because other
+		// servers (a cached Spring test context) may have loop threads of the same name in this JVM.
+		RespHandler resp = new RespHandler(new KeyValueStore());
+		TcpHandler recordingThread = new TcpHandler() {
+			@Override
+			public void onOpen(Connection connection) {
+				RespAllocationTest.this.loopThread = Thread.currentThread().threadId();
+				resp.onOpen(connection);
+			}
+
+			@Override
+			public void onData(Connection connection, Bytes data) {
+				resp.onData(connection, data);
+			}
+
+			@Override
+			public void onClose(Connection connection, CloseReason reason) {
+				resp.onClose(connection, reason);
+			}
+		};
 		this.server = new IoUringServer(ServerSettings.builder()
 			.eventLoops(1)
-			.listener(ListenerSettings.of("resp", 0, new RespHandler(new KeyValueStore())))
+			.listener(ListenerSettings.of("resp", 0, recordingThread))
 			.build());
 		this.server.start();
-		this.loopThread = Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().matches("iouring-(\\d+-)?loop-0"))
-			.findFirst()
-			.orElseThrow()
-			.threadId();
 		this.socket = new Socket(InetAddress.getLoopbackAddress(), this.server.port());
 		this.socket.setTcpNoDelay(true);
 		exchange(command("SET", "key", "v".repeat(VALUE_LENGTH)), "+OK\r\n", 1);
+		assertThat(this.loopThread).as("the loop thread ran onOpen").isNotNegative();
 	}
 
 	@AfterEach
