@@ -856,17 +856,7 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 	 */
 	private void deliverHeld(UringConnection connection) {
 		while (connection.heldCount > 0 && !connection.unwritable && connection.state == UringConnection.OPEN) {
-			long entry = connection.held[connection.heldHead];
-			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
-			connection.heldCount--;
-			this.heldTotal--;
-			int bid = (int) (entry >>> 32);
-			try {
-				deliver(connection, bid, (int) entry);
-			}
-			finally {
-				this.buffers.recycle(bid);
-			}
+			deliverOldestHeld(connection);
 		}
 		if (connection.heldCount == 0 && connection.peerClosed) {
 			closeAfterFlush(connection, CloseReason.PEER_CLOSED);
@@ -878,28 +868,37 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 	 */
 	private void deliverAllHeld(UringConnection connection) {
 		while (connection.heldCount > 0 && connection.state == UringConnection.OPEN) {
-			long entry = connection.held[connection.heldHead];
-			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
-			connection.heldCount--;
-			this.heldTotal--;
-			int bid = (int) (entry >>> 32);
-			try {
-				deliver(connection, bid, (int) entry);
-			}
-			finally {
-				this.buffers.recycle(bid);
-			}
+			deliverOldestHeld(connection);
 		}
 	}
 
 	private void recycleHeld(UringConnection connection) {
 		while (connection.heldCount > 0) {
-			long entry = connection.held[connection.heldHead];
-			connection.heldHead = (connection.heldHead + 1) % connection.held.length;
-			connection.heldCount--;
-			this.heldTotal--;
-			this.buffers.recycle((int) (entry >>> 32));
+			this.buffers.recycle((int) (popHeld(connection) >>> 32));
 		}
+	}
+
+	private void deliverOldestHeld(UringConnection connection) {
+		long entry = popHeld(connection);
+		int bid = (int) (entry >>> 32);
+		try {
+			deliver(connection, bid, (int) entry);
+		}
+		finally {
+			this.buffers.recycle(bid);
+		}
+	}
+
+	/**
+	 * Removes the oldest held buffer from the connection's queue.
+	 * @return its entry: buffer id in the high 32 bits, length in the low 32
+	 */
+	private long popHeld(UringConnection connection) {
+		long entry = connection.held[connection.heldHead];
+		connection.heldHead = (connection.heldHead + 1) % connection.held.length;
+		connection.heldCount--;
+		this.heldTotal--;
+		return entry;
 	}
 
 	private void deliver(UringConnection connection, int bid, int length) {
