@@ -9,13 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,7 +41,7 @@ import dev.iouring.server.codec.FramingException;
  * flips {@code sleeping} from true to false. Either the loop sees the task before blocking, or the
  * producer sees the loop asleep and wakes it: no task waits for an unrelated completion.
  */
-final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
+final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(EventLoop.class);
 
@@ -85,35 +79,9 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 	/** How long a stopping loop waits for the kernel to finish cancelled requests. */
 	private static final long STOP_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-	private final int index;
-
-	private final ServerSettings settings;
-
-	private final ListenerRuntime[] listeners;
-
-	private final ListenerStats[] listenerStats;
-
-	private final LoopStats stats;
-
-	private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-
-	private final AtomicBoolean sleeping = new AtomicBoolean();
-
-	private final CompletableFuture<Void> started = new CompletableFuture<>();
-
-	private final CountDownLatch terminated = new CountDownLatch(1);
-
 	private final Bytes view = new Bytes();
 
-	private final Thread thread;
-
-	private volatile boolean running = true;
-
-	private volatile @Nullable Throwable failure;
-
 	private volatile @Nullable EventFd eventFd;
-
-	private volatile int connectionCount;
 
 	// ---- loop thread only ----
 
@@ -186,21 +154,12 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 	private @Nullable Runnable onDrained;
 
 	EventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
-		this.index = index;
-		this.settings = settings;
-		this.listeners = listeners;
-		this.stats = new LoopStats(index);
-		this.listenerStats = new ListenerStats[listeners.length];
-		for (int i = 0; i < listeners.length; i++) {
-			this.listenerStats[i] = new ListenerStats(listeners[i].name(), index);
-		}
+		super("io_uring", index, settings, listeners, threadName);
 		this.listenFds = new int[listeners.length];
 		Arrays.fill(this.listenFds, -1);
 		this.acceptArmed = new boolean[listeners.length];
 		this.idleCheckNanos = idleCheckInterval(listeners);
 		this.holdLimit = Math.max(1, settings.bufferCount() / 4);
-		// A named platform thread, not a daemon: like Boot's web servers, a running server keeps the JVM alive.
-		this.thread = Thread.ofPlatform().name(threadName).daemon(false).unstarted(this);
 	}
 
 	/**
@@ -225,43 +184,6 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 	// ---- life cycle (called by IoUringServer) ----
 
 	/**
-	 * Starts the thread and waits until its ring is set up and its listeners are bound.
-	 */
-	@Override
-	public void start() {
-		this.thread.start();
-		try {
-			this.started.join();
-		}
-		catch (java.util.concurrent.CompletionException ex) {
-			awaitTermination(TimeUnit.SECONDS.toMillis(10));
-			Throwable cause = ex.getCause();
-			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
-		}
-	}
-
-	/**
-	 * Asks the loop to stop: it closes every connection and listener, waits (bounded) for the kernel to
-	 * finish cancelled requests, and frees its ring, buffers and arena.
-	 */
-	@Override
-	public void stop() {
-		this.running = false;
-		wakeUp();
-	}
-
-	@Override
-	public boolean awaitTermination(long millis) {
-		try {
-			return this.terminated.await(millis, TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
-	}
-
-	/**
 	 * Stops accepting and reading; closes each connection once its pending writes are sent.
 	 * @param callback run on this loop once it has no connection left
 	 */
@@ -281,115 +203,18 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 		});
 	}
 
-	boolean isAlive() {
-		return this.thread.isAlive();
-	}
-
 	@Override
-	public @Nullable Throwable failure() {
-		return this.failure;
-	}
-
-	@Override
-	public int connectionCount() {
-		return this.connectionCount;
-	}
-
-	@Override
-	public LoopStats stats() {
-		return this.stats;
-	}
-
-	@Override
-	public ListenerStats[] listenerStats() {
-		return this.listenerStats;
-	}
-
-	long highWaterMark() {
-		return this.settings.writeHighWaterMark();
-	}
-
-	boolean inLoop() {
-		return Thread.currentThread() == this.thread;
-	}
-
-	/**
-	 * Runs a task on the loop thread, in submission order. Any thread.
-	 * @param task the task
-	 */
-	void execute(Runnable task) {
-		this.tasks.add(task);
-		if (!inLoop()) {
-			wakeUp();
-		}
-	}
-
-	private void wakeUp() {
-		if (this.sleeping.get() && this.sleeping.compareAndSet(true, false)) {
-			EventFd fd = this.eventFd;
-			if (fd != null) {
-				fd.signal();
-			}
-		}
-	}
-
-	/**
-	 * Runs {@code call} on the loop and waits for its result (for rare queries from other threads).
-	 */
-	<T> @Nullable T callOnLoop(Supplier<@Nullable T> call) {
-		if (inLoop()) {
-			return call.get();
-		}
-		CompletableFuture<@Nullable T> result = new CompletableFuture<>();
-		execute(() -> {
-			try {
-				result.complete(call.get());
-			}
-			catch (RuntimeException ex) {
-				result.completeExceptionally(ex);
-			}
-		});
-		try {
-			return result.get(5, TimeUnit.SECONDS);
-		}
-		catch (Exception ex) {
-			return null;
+	protected void signalWakeup() {
+		EventFd fd = this.eventFd;
+		if (fd != null) {
+			fd.signal();
 		}
 	}
 
 	// ---- the thread ----
 
 	@Override
-	public void run() {
-		try {
-			open();
-			this.started.complete(null);
-		}
-		catch (Throwable ex) {
-			this.started.completeExceptionally(ex);
-			closeResources();
-			this.terminated.countDown();
-			return;
-		}
-		try {
-			while (this.running) {
-				turn();
-			}
-			closeEverything();
-		}
-		catch (Throwable ex) {
-			this.failure = ex;
-			logger.error("io_uring event loop {} failed and stopped; its connections are closed", this.index, ex);
-			abandonConnections();
-		}
-		finally {
-			closeResources();
-			this.connectionCount = 0;
-			this.terminated.countDown();
-		}
-	}
-
-	private void open() {
+	protected void open() {
 		// Load the classes of the error and close paths now: loading a class from a directory needs a
 		// descriptor, and a loop out of descriptors (EMFILE) must still be able to count it and close.
 		Errno.name(Errno.EMFILE);
@@ -452,7 +277,8 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 		return Sockets.openListener(new InetSocketAddress(port), backlog);
 	}
 
-	private void turn() {
+	@Override
+	protected void turn() {
 		Ring ring = this.ring;
 		this.turnNanos = System.nanoTime();
 		runTasks();
@@ -554,19 +380,6 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 		}
 		stats.cqOverflow.add(ring.cqOverflow() + this.overflowTurns - stats.cqOverflow.get());
 		stats.buffersAvailable.add(this.buffers.available() - stats.buffersAvailable.get());
-	}
-
-	private void runTasks() {
-		Runnable task;
-		int budget = 1024;
-		while (budget-- > 0 && (task = this.tasks.poll()) != null) {
-			try {
-				task.run();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("A task on io_uring event loop {} failed", this.index, ex);
-			}
-		}
 	}
 
 	// ---- completions ----
@@ -1280,7 +1093,8 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 	 * Closes every connection and listener, then turns the ring until the kernel has completed every
 	 * cancelled request (bounded), so no request can touch memory that is about to be freed.
 	 */
-	private void closeEverything() {
+	@Override
+	protected void closeEverything() {
 		closeListeners();
 		for (int slot = 0; slot < this.slotsUsed; slot++) {
 			UringConnection connection = this.slots[slot];
@@ -1315,7 +1129,8 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 	 * After a loop failure the ring cannot be trusted: close every connection's socket directly and tell
 	 * the handlers, so no descriptor leaks and every opened connection still gets its onClose.
 	 */
-	private void abandonConnections() {
+	@Override
+	protected void abandonConnections() {
 		for (int slot = 0; slot < this.slotsUsed; slot++) {
 			UringConnection connection = this.slots[slot];
 			if (connection == null) {
@@ -1352,7 +1167,8 @@ final class EventLoop implements Runnable, CompletionHandler, ServerLoop {
 		return live;
 	}
 
-	private void closeResources() {
+	@Override
+	protected void closeResources() {
 		for (int i = 0; i < this.listenFds.length; i++) {
 			if (this.listenFds[i] >= 0) {
 				Sockets.close(this.listenFds[i]);

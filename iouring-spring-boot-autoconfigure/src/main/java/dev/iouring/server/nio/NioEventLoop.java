@@ -12,12 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -25,12 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.iouring.ring.NativeMemory;
+import dev.iouring.server.AbstractServerLoop;
 import dev.iouring.server.Bytes;
 import dev.iouring.server.CloseReason;
 import dev.iouring.server.ListenerRuntime;
 import dev.iouring.server.ListenerStats;
-import dev.iouring.server.ServerLoop;
-import dev.iouring.server.LoopStats;
 import dev.iouring.server.ServerSettings;
 
 /**
@@ -51,7 +45,7 @@ import dev.iouring.server.ServerSettings;
  * queue again; a producer enqueues, then wakes the selector only if it flips {@code sleeping} from true
  * to false. Either the loop sees the task before blocking, or the producer sees it asleep and wakes it.
  */
-final class NioEventLoop implements Runnable, ServerLoop {
+final class NioEventLoop extends AbstractServerLoop {
 
 	private static final Logger logger = LoggerFactory.getLogger(NioEventLoop.class);
 
@@ -62,34 +56,12 @@ final class NioEventLoop implements Runnable, ServerLoop {
 	private static final int MAX_ACCEPTS_PER_TURN = 64;
 
 	/** Tasks from other threads run per turn, so a flood of them cannot starve the sockets. */
-	private static final int TASKS_PER_TURN = 1024;
-
 	/** How long accepting pauses after a failure such as EMFILE, instead of spinning on it. */
 	private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
-	private final int index;
-
-	private final ServerSettings settings;
-
-	private final ListenerRuntime[] listeners;
-
-	private final ListenerStats[] listenerStats;
-
-	private final LoopStats loopStats;
 
 	private final HandlerDispatcher dispatcher;
 
 	private final IdleSweep idleSweep;
-
-	private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-
-	private final AtomicBoolean sleeping = new AtomicBoolean();
-
-	private final CompletableFuture<Void> started = new CompletableFuture<>();
-
-	private final CountDownLatch terminated = new CountDownLatch(1);
-
-	private final Thread thread;
 
 	private final Bytes view = new Bytes();
 
@@ -99,13 +71,7 @@ final class NioEventLoop implements Runnable, ServerLoop {
 
 	private final Consumer<SelectionKey> onReady = this::onReady;
 
-	private volatile boolean running = true;
-
-	private volatile @Nullable Throwable failure;
-
 	private volatile @Nullable Selector selector;
-
-	private volatile int connectionCount;
 
 	// ---- loop thread only (acceptTargets is set before the thread starts) ----
 
@@ -142,19 +108,10 @@ final class NioEventLoop implements Runnable, ServerLoop {
 	private long acceptRetryAt;
 
 	NioEventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
-		this.index = index;
-		this.settings = settings;
-		this.listeners = listeners;
-		this.loopStats = new LoopStats(index);
-		this.listenerStats = new ListenerStats[listeners.length];
-		for (int i = 0; i < listeners.length; i++) {
-			this.listenerStats[i] = new ListenerStats(listeners[i].name(), index);
-		}
+		super("NIO", index, settings, listeners, threadName);
 		this.listenChannels = new ServerSocketChannel[listeners.length];
 		this.dispatcher = new HandlerDispatcher(this, settings.writeHighWaterMark(), settings.writeLowWaterMark());
 		this.idleSweep = new IdleSweep(listeners);
-		// A named platform thread, not a daemon: like Boot's web servers, a running server keeps the JVM alive.
-		this.thread = Thread.ofPlatform().name(threadName).daemon(false).unstarted(this);
 	}
 
 	// ---- life cycle (called by NioServer) ----
@@ -166,49 +123,6 @@ final class NioEventLoop implements Runnable, ServerLoop {
 	 */
 	void acceptFor(List<NioEventLoop> targets) {
 		this.acceptTargets = List.copyOf(targets);
-	}
-
-	/**
-	 * Starts the thread and waits until its selector is open and its listeners are bound.
-	 */
-	@Override
-	public void start() {
-		this.thread.start();
-		try {
-			this.started.join();
-		}
-		catch (CompletionException ex) {
-			awaitTermination(TimeUnit.SECONDS.toMillis(10));
-			Throwable cause = ex.getCause();
-			throw (cause instanceof RuntimeException runtime) ? runtime : new IllegalStateException(cause);
-		}
-	}
-
-	/**
-	 * Asks the loop to stop: it closes every connection and listener, its selector and its buffers.
-	 */
-	@Override
-	public void stop() {
-		this.running = false;
-		Selector selector = this.selector;
-		if (selector != null) {
-			// Unconditional: a wakeup before the next select makes that select return at once.
-			selector.wakeup();
-		}
-	}
-
-	@Override
-	public boolean awaitTermination(long millis) {
-		if (this.thread.getState() == Thread.State.NEW) {
-			return true;
-		}
-		try {
-			return this.terminated.await(millis, TimeUnit.MILLISECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
 	/**
@@ -228,67 +142,13 @@ final class NioEventLoop implements Runnable, ServerLoop {
 		});
 	}
 
-	@Override
-	public @Nullable Throwable failure() {
-		return this.failure;
-	}
-
-	@Override
-	public int connectionCount() {
-		return this.connectionCount;
-	}
-
-	@Override
-	public LoopStats stats() {
-		return this.loopStats;
-	}
-
-	@Override
-	public ListenerStats[] listenerStats() {
-		return this.listenerStats;
-	}
-
-	long highWaterMark() {
-		return this.settings.writeHighWaterMark();
-	}
-
-	boolean inLoop() {
-		return Thread.currentThread() == this.thread;
-	}
-
-	/**
-	 * Runs a task on the loop thread, in submission order. Any thread.
-	 * @param task the task
-	 */
-	void execute(Runnable task) {
-		this.tasks.add(task);
-		if (!inLoop() && this.sleeping.get() && this.sleeping.compareAndSet(true, false)) {
-			Selector selector = this.selector;
-			if (selector != null) {
-				selector.wakeup();
-			}
-		}
-	}
-
 	/**
 	 * Returns the bytes queued for sending on this loop's connections, counted on the loop thread.
 	 */
 	@Override
 	public long queuedBytes() {
-		if (inLoop()) {
-			return queuedBytesHere();
-		}
-		if (this.terminated.getCount() == 0) {
-			return 0;
-		}
-		CompletableFuture<Long> total = new CompletableFuture<>();
-		execute(() -> total.complete(queuedBytesHere()));
-		try {
-			return total.get(5, TimeUnit.SECONDS);
-		}
-		catch (Exception ex) {
-			return 0;
-		}
+		Long total = callOnLoop(this::queuedBytesHere);
+		return (total != null) ? total : 0;
 	}
 
 	private long queuedBytesHere() {
@@ -302,35 +162,15 @@ final class NioEventLoop implements Runnable, ServerLoop {
 	// ---- the thread ----
 
 	@Override
-	public void run() {
-		try {
-			open();
-			this.started.complete(null);
-		}
-		catch (Throwable ex) {
-			this.started.completeExceptionally(ex);
-			closeResources();
-			this.terminated.countDown();
-			return;
-		}
-		try {
-			while (this.running) {
-				turn();
-			}
-		}
-		catch (Throwable ex) {
-			this.failure = ex;
-			logger.error("NIO event loop {} failed and stopped; its connections are closed", this.index, ex);
-		}
-		finally {
-			closeEverything();
-			closeResources();
-			this.connectionCount = 0;
-			this.terminated.countDown();
+	protected void signalWakeup() {
+		Selector selector = this.selector;
+		if (selector != null) {
+			selector.wakeup();
 		}
 	}
 
-	private void open() throws IOException {
+	@Override
+	protected void open() throws IOException {
 		this.selector = Selector.open();
 		this.pool = new SendBufferPool();
 		// Direct, not from an arena: see SendBufferPool for why.
@@ -348,7 +188,8 @@ final class NioEventLoop implements Runnable, ServerLoop {
 		}
 	}
 
-	private void turn() throws IOException {
+	@Override
+	protected void turn() throws IOException {
 		Selector selector = this.selector;
 		this.turnNanos = System.nanoTime();
 		runTasks();
@@ -389,19 +230,6 @@ final class NioEventLoop implements Runnable, ServerLoop {
 			return 0;
 		}
 		return Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
-	}
-
-	private void runTasks() {
-		Runnable task;
-		int budget = TASKS_PER_TURN;
-		while (budget-- > 0 && (task = this.tasks.poll()) != null) {
-			try {
-				task.run();
-			}
-			catch (RuntimeException ex) {
-				logger.warn("A task on NIO event loop {} failed", this.index, ex);
-			}
-		}
 	}
 
 	private void onReady(SelectionKey key) {
@@ -459,7 +287,7 @@ final class NioEventLoop implements Runnable, ServerLoop {
 		if (ex instanceof ClosedChannelException) {
 			return;
 		}
-		this.loopStats.error("accept", SocketErrors.errorName(ex));
+		this.stats.error("accept", SocketErrors.errorName(ex));
 		// Out of descriptors (EMFILE, ENFILE) most likely: stop accepting for a moment instead of spinning.
 		if (this.acceptRetryAt == 0) {
 			logger.warn("NIO listener '{}' cannot accept: {}; retrying in 100 ms. If it says too many open files, "
@@ -499,7 +327,7 @@ final class NioEventLoop implements Runnable, ServerLoop {
 		catch (IOException ex) {
 			ListenerChannels.closeQuietly(channel);
 			listener.release();
-			this.loopStats.error("accept", SocketErrors.errorName(ex));
+			this.stats.error("accept", SocketErrors.errorName(ex));
 			return;
 		}
 		connection.position = this.connections.size();
@@ -688,7 +516,7 @@ final class NioEventLoop implements Runnable, ServerLoop {
 
 	void closeAfterHandlerError(NioConnection connection, Throwable error) {
 		if (connection.state != NioConnection.CLOSED) {
-			this.loopStats.error("handler", error.getClass().getSimpleName());
+			this.stats.error("handler", error.getClass().getSimpleName());
 			closeNow(connection, CloseReason.HANDLER_ERROR);
 		}
 	}
@@ -696,7 +524,7 @@ final class NioEventLoop implements Runnable, ServerLoop {
 	private void failed(NioConnection connection, String op, IOException ex) {
 		CloseReason reason = SocketErrors.closeReason(ex);
 		if (reason == CloseReason.IO_ERROR) {
-			this.loopStats.error(op, SocketErrors.errorName(ex));
+			this.stats.error(op, SocketErrors.errorName(ex));
 			logger.debug("{} failed: {}", op, ex.toString());
 		}
 		closeNow(connection, reason);
@@ -763,7 +591,14 @@ final class NioEventLoop implements Runnable, ServerLoop {
 	 * Closes every listener and connection, then runs the tasks still queued: a connection another loop
 	 * handed over meanwhile is closed by {@link #adopt} because the loop no longer runs.
 	 */
-	private void closeEverything() {
+	/** NIO channels close the same way whether the loop stopped or failed. */
+	@Override
+	protected void abandonConnections() {
+		closeEverything();
+	}
+
+	@Override
+	protected void closeEverything() {
 		this.running = false;
 		try {
 			closeListeners();
@@ -781,7 +616,8 @@ final class NioEventLoop implements Runnable, ServerLoop {
 	 * Closes the selector, which releases the descriptors of channels closed while registered, and lets go
 	 * of the loop's buffers.
 	 */
-	private void closeResources() {
+	@Override
+	protected void closeResources() {
 		closeListeners();
 		Selector selector = this.selector;
 		if (selector != null) {
