@@ -34,6 +34,8 @@ public abstract class LoopConnection implements Connection {
 		}
 	}
 
+	private final AbstractServerLoop loop;
+
 	private final long connectionId;
 
 	private final String listener;
@@ -48,19 +50,26 @@ public abstract class LoopConnection implements Connection {
 
 	/**
 	 * Creates the shared part of a connection.
+	 * @param loop the event loop that owns the connection
 	 * @param id the connection id
 	 * @param listener the name of the listener that accepted it
 	 */
-	protected LoopConnection(long id, String listener) {
+	protected LoopConnection(AbstractServerLoop loop, long id, String listener) {
+		this.loop = loop;
 		this.connectionId = id;
 		this.listener = listener;
 	}
 
+
 	/** Returns whether the caller runs on the connection's loop thread. */
-	protected abstract boolean inLoop();
+	protected final boolean inLoop() {
+		return this.loop.inLoop();
+	}
 
 	/** Runs a task on the connection's loop thread, after the tasks queued before it. */
-	protected abstract void executeOnLoop(Runnable task);
+	protected final void executeOnLoop(Runnable task) {
+		this.loop.execute(task);
+	}
 
 	/** Queues bytes for sending; loop thread only. */
 	protected abstract void writeOnLoop(MemorySegment source, long offset, int length);
@@ -79,8 +88,6 @@ public abstract class LoopConnection implements Connection {
 	/** Shuts down the write side once the queued bytes are sent; loop thread only. */
 	protected abstract void shutdownOutputOnLoop();
 
-	/** Returns the queued-bytes level above which the connection is not writable. */
-	protected abstract long highWaterMark();
 
 	/**
 	 * Publishes the number of queued bytes for {@link #isWritable()}. Loop thread only.
@@ -192,7 +199,7 @@ public abstract class LoopConnection implements Connection {
 
 	@Override
 	public final boolean isWritable() {
-		return this.open && (long) QUEUED.getOpaque(this) < highWaterMark();
+		return this.open && (long) QUEUED.getOpaque(this) < this.loop.highWaterMark();
 	}
 
 	@Override

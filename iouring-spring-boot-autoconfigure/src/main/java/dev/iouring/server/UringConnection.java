@@ -103,7 +103,7 @@ final class UringConnection extends LoopConnection {
 
 	UringConnection(EventLoop loop, int slot, int generation, long id, int fd, ListenerRuntime listener,
 			ListenerStats stats, OutboundQueue outbound) {
-		super(id, listener.name());
+		super(loop, id, listener.name());
 		this.loop = loop;
 		this.slot = slot;
 		this.generation = generation;
@@ -124,16 +124,6 @@ final class UringConnection extends LoopConnection {
 
 	void queuedBytesChanged() {
 		publishQueuedBytes(this.outbound.bytes());
-	}
-
-	@Override
-	protected boolean inLoop() {
-		return this.loop.inLoop();
-	}
-
-	@Override
-	protected void executeOnLoop(Runnable task) {
-		this.loop.execute(task);
 	}
 
 	@Override
@@ -159,11 +149,6 @@ final class UringConnection extends LoopConnection {
 	@Override
 	protected void shutdownOutputOnLoop() {
 		this.loop.shutdownOutput(this);
-	}
-
-	@Override
-	protected long highWaterMark() {
-		return this.loop.highWaterMark();
 	}
 
 	@Override

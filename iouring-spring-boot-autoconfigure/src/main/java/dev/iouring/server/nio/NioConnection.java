@@ -92,7 +92,7 @@ final class NioConnection extends LoopConnection {
 
 	NioConnection(NioEventLoop loop, long id, ListenerRuntime listener, ListenerStats stats, SocketChannel channel,
 			SendQueue sendQueue) {
-		super(id, listener.name());
+		super(loop, id, listener.name());
 		this.loop = loop;
 		this.id = id;
 		this.listener = listener;
@@ -103,16 +103,6 @@ final class NioConnection extends LoopConnection {
 
 	void queuedBytesChanged() {
 		publishQueuedBytes(this.sendQueue.bytes());
-	}
-
-	@Override
-	protected boolean inLoop() {
-		return this.loop.inLoop();
-	}
-
-	@Override
-	protected void executeOnLoop(Runnable task) {
-		this.loop.execute(task);
 	}
 
 	@Override
@@ -133,11 +123,6 @@ final class NioConnection extends LoopConnection {
 	@Override
 	protected void shutdownOutputOnLoop() {
 		this.loop.shutdownOutput(this);
-	}
-
-	@Override
-	protected long highWaterMark() {
-		return this.loop.highWaterMark();
 	}
 
 	/**
