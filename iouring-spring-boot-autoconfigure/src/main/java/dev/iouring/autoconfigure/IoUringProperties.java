@@ -223,6 +223,13 @@ public class IoUringProperties implements Validator {
 		private Duration idleTimeout = Duration.ZERO;
 
 		/**
+		 * On listeners with framing: how long a frame may take from its first byte to its last before
+		 * the connection is closed (replies to earlier frames are sent first), so peers that trickle
+		 * bytes cannot hold connections. Zero means no limit.
+		 */
+		private Duration frameTimeout = Duration.ofSeconds(30);
+
+		/**
 		 * Where handler callbacks run: 'event-loop' (fastest; callbacks must not block) or
 		 * 'virtual-threads' (each connection's callbacks in order on virtual threads; they may block).
 		 */
@@ -329,6 +336,14 @@ public class IoUringProperties implements Validator {
 			this.idleTimeout = idleTimeout;
 		}
 
+		public Duration getFrameTimeout() {
+			return this.frameTimeout;
+		}
+
+		public void setFrameTimeout(Duration frameTimeout) {
+			this.frameTimeout = frameTimeout;
+		}
+
 		public Shutdown getShutdown() {
 			return this.shutdown;
 		}
@@ -363,6 +378,22 @@ public class IoUringProperties implements Validator {
 		 * specified, bytes will be used.
 		 */
 		private DataSize lowWaterMark = DataSize.ofKilobytes(32);
+
+		/**
+		 * Hard limit on queued outbound bytes per connection: a connection whose queue would grow past it
+		 * is closed, and its queued bytes discarded, whatever the handler does. It bounds what a peer
+		 * that never reads can make the server hold. If a data size suffix is not specified, bytes will
+		 * be used.
+		 */
+		private DataSize limit = DataSize.ofMegabytes(4);
+
+		public DataSize getLimit() {
+			return this.limit;
+		}
+
+		public void setLimit(DataSize limit) {
+			this.limit = limit;
+		}
 
 		public DataSize getHighWaterMark() {
 			return this.highWaterMark;
@@ -416,6 +447,11 @@ public class IoUringProperties implements Validator {
 		 * How long a connection may neither receive nor send before it is closed. Zero means never.
 		 */
 		private @Nullable Duration idleTimeout;
+
+		/**
+		 * How long a frame may take from its first byte to its last. Zero means no limit.
+		 */
+		private @Nullable Duration frameTimeout;
 
 		/**
 		 * Where this listener's handler callbacks run.
@@ -489,6 +525,14 @@ public class IoUringProperties implements Validator {
 
 		public void setIdleTimeout(@Nullable Duration idleTimeout) {
 			this.idleTimeout = idleTimeout;
+		}
+
+		public @Nullable Duration getFrameTimeout() {
+			return this.frameTimeout;
+		}
+
+		public void setFrameTimeout(@Nullable Duration frameTimeout) {
+			this.frameTimeout = frameTimeout;
 		}
 
 	}

@@ -98,7 +98,7 @@ final class IoUringPropertiesValidator {
 
 	private void validateServer(Server server) {
 		validateListenerValues("server", "iouring.server", server.getPort(), server.getBacklog(),
-				server.getMaxConnections(), server.getIdleTimeout());
+				server.getMaxConnections(), server.getIdleTimeout(), server.getFrameTimeout());
 		Integer eventLoops = server.getEventLoops();
 		if (eventLoops != null && (eventLoops < 1 || eventLoops > MAX_EVENT_LOOPS)) {
 			reject("server.event-loops", "iouring.server.event-loops must be between 1 and " + MAX_EVENT_LOOPS
@@ -109,13 +109,14 @@ final class IoUringPropertiesValidator {
 			Listener listener = entry.getValue();
 			validateListenerValues("server.listeners[" + entry.getKey() + "]",
 					"iouring.server.listeners." + entry.getKey(), listener.getPort(), listener.getBacklog(),
-					listener.getMaxConnections(), listener.getIdleTimeout());
+					listener.getMaxConnections(), listener.getIdleTimeout(), listener.getFrameTimeout());
 		}
 		validateDistinctPorts(server);
 	}
 
 	private void validateListenerValues(String path, String property, @Nullable Integer port,
-			@Nullable Integer backlog, @Nullable Integer maxConnections, @Nullable Duration idleTimeout) {
+			@Nullable Integer backlog, @Nullable Integer maxConnections, @Nullable Duration idleTimeout,
+			@Nullable Duration frameTimeout) {
 		if (port != null && (port < 0 || port > MAX_PORT)) {
 			reject(path + ".port", property + ".port must be between 0 and " + MAX_PORT
 					+ " (0 for a port chosen by the system) but was " + port);
@@ -131,6 +132,10 @@ final class IoUringPropertiesValidator {
 			reject(path + ".idle-timeout",
 					property + ".idle-timeout must be zero (never) or positive but was " + idleTimeout);
 		}
+		if (frameTimeout != null && frameTimeout.isNegative()) {
+			reject(path + ".frame-timeout",
+					property + ".frame-timeout must be zero (no limit) or positive but was " + frameTimeout);
+		}
 	}
 
 	private void validateWriteBuffer(IoUringProperties.WriteBuffer writeBuffer) {
@@ -145,6 +150,10 @@ final class IoUringPropertiesValidator {
 			reject("server.write-buffer.low-water-mark",
 					"iouring.server.write-buffer.low-water-mark must be between 0B and "
 							+ "iouring.server.write-buffer.high-water-mark (" + high + ") but was " + low);
+		}
+		else if (writeBuffer.getLimit().compareTo(high) < 0) {
+			reject("server.write-buffer.limit", "iouring.server.write-buffer.limit must be at least "
+					+ "iouring.server.write-buffer.high-water-mark (" + high + ") but was " + writeBuffer.getLimit());
 		}
 	}
 

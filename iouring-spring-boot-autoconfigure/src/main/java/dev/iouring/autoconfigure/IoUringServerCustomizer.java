@@ -44,7 +44,8 @@ public interface IoUringServerCustomizer {
 				.map((listener) -> (listener == target) ? listener.withFraming(framing) : listener)
 				.toList();
 			return new ServerSettings(settings.ring(), settings.bufferCount(), settings.bufferSize(),
-					settings.eventLoops(), settings.writeHighWaterMark(), settings.writeLowWaterMark(), listeners);
+					settings.eventLoops(), settings.writeHighWaterMark(), settings.writeLowWaterMark(), listeners,
+					settings.writeLimit());
 		};
 	}
 

@@ -59,7 +59,8 @@ final class ServerSettingsMapper {
 				.eventLoops(Objects.requireNonNullElseGet(server.getEventLoops(),
 						() -> Runtime.getRuntime().availableProcessors()))
 				.writeWaterMarks(Math.toIntExact(writeBuffer.getLowWaterMark().toBytes()),
-						Math.toIntExact(writeBuffer.getHighWaterMark().toBytes()));
+						Math.toIntExact(writeBuffer.getHighWaterMark().toBytes()))
+				.writeLimit(writeBuffer.getLimit().toBytes());
 			listeners.forEach(builder::listener);
 			return builder.build();
 		}
@@ -95,13 +96,14 @@ final class ServerSettingsMapper {
 		int backlog = Objects.requireNonNullElse(listener.getBacklog(), server.getBacklog());
 		int maxConnections = Objects.requireNonNullElse(listener.getMaxConnections(), server.getMaxConnections());
 		Duration idleTimeout = Objects.requireNonNullElse(listener.getIdleTimeout(), server.getIdleTimeout());
+		Duration frameTimeout = Objects.requireNonNullElse(listener.getFrameTimeout(), server.getFrameTimeout());
 		HandlerExecution execution = Objects.requireNonNullElse(listener.getHandlerExecution(),
 				server.getHandlerExecution());
 		FrameDecoderFactory framing = framing(name, listener, server);
 		try {
 			return new ListenerSettings(name, address, port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
-					execution);
+					execution, frameTimeout);
 		}
 		catch (IllegalArgumentException ex) {
 			throw invalid(ex);

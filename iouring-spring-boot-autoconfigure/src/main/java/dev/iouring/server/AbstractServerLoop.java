@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -58,6 +60,18 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 
 	private volatile @Nullable Throwable failure;
 
+	/** The pending drain's callback, taken by whoever runs it first. */
+	private final AtomicReference<@Nullable Runnable> drainCallback = new AtomicReference<>();
+
+	/** Set on the loop thread once a drain has started. */
+	protected boolean draining;
+
+	/** Told once if the loop fails; set by the server before the loop starts. */
+	private volatile @Nullable Consumer<Throwable> failureListener;
+
+	/** Unexpected failures while serving connections, logged at a bounded rate. */
+	protected final RateLimitedLog failureLog = new RateLimitedLog(logger);
+
 	/**
 	 * Creates a loop and its (unstarted) thread.
 	 * @param transport the name used in log messages, such as {@code io_uring}
@@ -100,6 +114,18 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 
 	/** Makes the loop thread return from its wait (or not wait next time). Any thread. */
 	protected abstract void signalWakeup();
+
+	/**
+	 * After a fatal failure: closes the listening sockets at once, without the ring, so new clients are
+	 * refused instead of waiting in a backlog nobody accepts from. Must not throw.
+	 */
+	protected abstract void closeListenSockets();
+
+	/**
+	 * Starts a graceful drain on the loop thread: stop accepting and reading, close each connection once
+	 * its queued bytes are sent, and call {@link #drainedIfIdle()} whenever a connection goes.
+	 */
+	protected abstract void startDrain();
 
 	// ---- life cycle ----
 
@@ -161,15 +187,120 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 			closeEverything();
 		}
 		catch (Throwable ex) {
-			this.failure = ex;
-			logger.error("{} event loop {} failed and stopped; its connections are closed", this.transport, this.index,
-					ex);
-			abandonConnections();
+			failed(ex);
 		}
 		finally {
-			closeResources();
+			try {
+				closeResources();
+			}
+			catch (Throwable ignored) {
+				// closeResources must not throw; after an OutOfMemoryError it still might.
+			}
 			this.connectionCount = 0;
 			this.terminated.countDown();
+			// A drain asked for before the end is over now: nothing is left to drain.
+			runDrainCallback();
+		}
+	}
+
+	/**
+	 * The loop cannot go on (only a fatal error gets here: every other failure is contained to its
+	 * connection). Each step is guarded on its own, because after an OutOfMemoryError any step may
+	 * fail again, and the listening sockets must be closed whatever happens.
+	 */
+	private void failed(Throwable ex) {
+		this.failure = ex;
+		this.running = false;
+		try {
+			closeListenSockets();
+		}
+		catch (Throwable ignored) {
+			// Nothing more can be done here; closeResources tries again.
+		}
+		try {
+			logger.error("{} event loop {} failed and stopped; its listeners and connections are closed",
+					this.transport, this.index, ex);
+		}
+		catch (Throwable ignored) {
+			// Logging may need memory that is not there.
+		}
+		try {
+			abandonConnections();
+		}
+		catch (Throwable ignored) {
+			// closeResources still frees the loop's resources.
+		}
+		Consumer<Throwable> listener = this.failureListener;
+		if (listener != null) {
+			try {
+				listener.accept(ex);
+			}
+			catch (Throwable ignored) {
+				// The failure is recorded; health reports it.
+			}
+		}
+	}
+
+	/**
+	 * Registers what to tell when this loop fails. Called before {@link #start()}.
+	 * @param listener told once, on the loop thread, with the failure
+	 */
+	@Override
+	public void onFailure(Consumer<Throwable> listener) {
+		this.failureListener = listener;
+	}
+
+	/**
+	 * Handles a failure while serving one connection, before the transport closes it: a fatal one is
+	 * thrown again (it ends the loop); the rest are counted and, unless the peer caused them, logged at
+	 * a bounded rate with their stack trace.
+	 * @param connection the connection, for the log line
+	 * @param op what was being done, e.g. {@code recv}, for the errors meter
+	 * @param failure what was thrown
+	 * @return whether the peer caused it, so the connection closes as reset
+	 */
+	protected final boolean containFailure(Object connection, String op, Throwable failure) {
+		Failures.rethrowIfFatal(failure);
+		this.stats.error(op, Failures.errorName(failure));
+		if (Failures.isPeerGone(failure)) {
+			logger.debug("{} of {} failed: {}", op, connection, failure.toString());
+			return true;
+		}
+		this.failureLog.warn("{} event loop {}: {} failed on {}; closing that connection", this.transport,
+				this.index, op, connection, failure);
+		return false;
+	}
+
+	/**
+	 * Stops accepting and reading; closes each connection once its queued bytes are sent. The callback
+	 * also runs if the loop ends first, for whatever reason, so a drain never waits for a dead loop.
+	 * @param callback run once the loop has no connection left
+	 */
+	@Override
+	public final void drain(Runnable callback) {
+		this.drainCallback.set(callback);
+		if (isTerminated()) {
+			runDrainCallback();
+			return;
+		}
+		execute(() -> {
+			this.draining = true;
+			startDrain();
+			drainedIfIdle();
+		});
+	}
+
+	/** Runs the drain callback once the draining loop has no connection left. Loop thread only. */
+	protected final void drainedIfIdle() {
+		if (this.draining && this.connectionCount == 0) {
+			runDrainCallback();
+		}
+	}
+
+	private void runDrainCallback() {
+		Runnable callback = this.drainCallback.getAndSet(null);
+		if (callback != null) {
+			callback.run();
 		}
 	}
 
@@ -219,8 +350,10 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 			try {
 				task.run();
 			}
-			catch (RuntimeException ex) {
-				logger.warn("A task on {} event loop {} failed", this.transport, this.index, ex);
+			catch (Throwable ex) {
+				Failures.rethrowIfFatal(ex);
+				this.stats.error("task", Failures.errorName(ex));
+				this.failureLog.warn("A task on {} event loop {} failed", this.transport, this.index, ex);
 			}
 		}
 	}
@@ -281,6 +414,32 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 	 */
 	public long highWaterMark() {
 		return this.settings.writeHighWaterMark();
+	}
+
+	/**
+	 * The hard limit on queued outbound bytes per connection.
+	 * @return bytes past which a connection is closed with {@link CloseReason#OUTBOUND_OVERFLOW}
+	 */
+	public long writeLimit() {
+		return this.settings.writeLimit();
+	}
+
+	/**
+	 * Whether a write of {@code length} more bytes onto {@code queued} would pass the write limit; if so
+	 * the connection is to be closed, and it is logged (at a bounded rate). Loop thread only.
+	 * @param connection the connection, for the log line
+	 * @param queued bytes queued now
+	 * @param length bytes about to be queued
+	 * @return {@code true} if the write must not be queued
+	 */
+	protected final boolean overflows(Object connection, long queued, int length) {
+		if (queued + length <= this.settings.writeLimit()) {
+			return false;
+		}
+		this.failureLog.info("Closing {}: {} B queued for sending would pass the write limit of {} B "
+				+ "(the peer does not read; raise iouring.server.write-buffer.limit if replies are this large)",
+				connection, queued + length, this.settings.writeLimit());
+		return true;
 	}
 
 }

@@ -34,7 +34,16 @@ public enum CloseReason {
 	SERVER_STOPPED("server-stopped"),
 
 	/** A socket operation failed with an unexpected error. */
-	IO_ERROR("io-error");
+	IO_ERROR("io-error"),
+	/**
+	 * More bytes were queued for sending than the write buffer's hard limit allows: the peer does not
+	 * read what the handler writes. Queued bytes are discarded.
+	 */
+	OUTBOUND_OVERFLOW("outbound-overflow"),
+	/** A frame that had started did not finish within the listener's frame timeout. */
+	FRAME_TIMEOUT("frame-timeout"),
+	/** Serving the connection failed in the server itself; the failure is counted and logged. */
+	INTERNAL_ERROR("internal-error");
 
 	private final String tag;
 

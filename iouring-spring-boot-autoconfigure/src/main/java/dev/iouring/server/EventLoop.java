@@ -64,17 +64,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	/** How long accept stays disarmed after EMFILE/ENFILE before it is tried again. */
 	private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-	/**
-	 * How long a lingering close waits for more bytes from the peer before it closes anyway: once the
-	 * peer is quiet, closing sends no reset (nothing unread), and the kernel still delivers the reply.
-	 */
-	private static final long LINGER_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-	/** The longest a peer that keeps sending can hold a lingering close open (as nginx's lingering_time). */
-	private static final long LINGER_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-	/** How often lingering connections are checked when no idle timeout drives the sweep. */
-	private static final long LINGER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
 	/** How long a stopping loop waits for the kernel to finish cancelled requests. */
 	private static final long STOP_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -138,27 +129,21 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 
 	private long connectionSequence;
 
-	private boolean draining;
-
 	/** System.nanoTime() at the start of the current turn: the clock for idle timeouts. */
 	private long turnNanos = System.nanoTime();
 
-	/** How often idle connections are looked for (0: no listener has an idle timeout). */
-	private final long idleCheckNanos;
+	private final ConnectionTimers timers;
 
-	private long nextIdleCheck;
 
-	/** Connections in a lingering close (see {@link #finishClosing}). */
-	private int lingeringCount;
-
-	private @Nullable Runnable onDrained;
+	/** Connections closing with a deadline: sending what is queued, or lingering. */
+	private int closingCount;
 
 	EventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
 		super("io_uring", index, settings, listeners, threadName);
 		this.listenFds = new int[listeners.length];
 		Arrays.fill(this.listenFds, -1);
 		this.acceptArmed = new boolean[listeners.length];
-		this.idleCheckNanos = idleCheckInterval(listeners);
+		this.timers = new ConnectionTimers(listeners);
 		this.holdLimit = Math.max(1, settings.bufferCount() / 4);
 	}
 
@@ -167,40 +152,28 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	 * idle timeout (between 10 ms and 1 s): a connection closes between its timeout and 1.25 times it.
 	 * A sweep costs nothing per message, unlike re-arming a timer on every receive.
 	 */
-	private static long idleCheckInterval(ListenerRuntime[] listeners) {
-		long shortest = Long.MAX_VALUE;
-		for (ListenerRuntime listener : listeners) {
-			long timeout = listener.settings.idleTimeout().toNanos();
-			if (timeout > 0) {
-				shortest = Math.min(shortest, timeout);
-			}
-		}
-		if (shortest == Long.MAX_VALUE) {
-			return 0;
-		}
-		return Math.clamp(shortest / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
-	}
 
 	// ---- life cycle (called by IoUringServer) ----
 
-	/**
-	 * Stops accepting and reading; closes each connection once its pending writes are sent.
-	 * @param callback run on this loop once it has no connection left
-	 */
 	@Override
-	public void drain(Runnable callback) {
-		execute(() -> {
-			this.draining = true;
-			this.onDrained = callback;
-			closeListeners();
-			for (int slot = 0; slot < this.slotsUsed; slot++) {
-				UringConnection connection = this.slots[slot];
-				if (connection != null && connection.state == UringConnection.OPEN) {
-					closeAfterFlush(connection, CloseReason.SERVER_STOPPED);
-				}
+	protected void startDrain() {
+		closeListeners();
+		for (int slot = 0; slot < this.slotsUsed; slot++) {
+			UringConnection connection = this.slots[slot];
+			if (connection != null && connection.state == UringConnection.OPEN) {
+				closeAfterFlush(connection, CloseReason.SERVER_STOPPED);
 			}
-			checkDrained();
-		});
+		}
+	}
+
+	@Override
+	protected void closeListenSockets() {
+		for (int i = 0; i < this.listenFds.length; i++) {
+			if (this.listenFds[i] >= 0) {
+				Sockets.close(this.listenFds[i]);
+				this.listenFds[i] = -1;
+			}
+		}
 	}
 
 	@Override
@@ -282,10 +255,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		Ring ring = this.ring;
 		this.turnNanos = System.nanoTime();
 		runTasks();
-		if (sweeps() && this.turnNanos - this.nextIdleCheck >= 0) {
-			this.nextIdleCheck = this.turnNanos
-					+ ((this.idleCheckNanos > 0) ? this.idleCheckNanos : LINGER_CHECK_NANOS);
-			closeIdleConnections();
+		if (this.timers.isDue(this.turnNanos, this.closingCount > 0)) {
+			closeOverdueConnections();
 		}
 		if (this.acceptRetryAt != 0 && System.nanoTime() - this.acceptRetryAt >= 0) {
 			this.acceptRetryAt = 0;
@@ -338,30 +309,36 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		if (this.acceptRetryAt != 0) {
 			timeout = Math.max(0, this.acceptRetryAt - now);
 		}
-		if (sweeps()) {
-			long untilSweep = Math.max(0, this.nextIdleCheck - now);
+		long untilSweep = this.timers.nanosUntilDue(now, this.closingCount > 0);
+		if (untilSweep >= 0) {
 			timeout = (timeout < 0) ? untilSweep : Math.min(timeout, untilSweep);
 		}
 		return timeout;
 	}
 
-	private boolean sweeps() {
-		return this.idleCheckNanos > 0 || this.lingeringCount > 0;
-	}
-
-	private void closeIdleConnections() {
+	/**
+	 * Closes the connections whose deadline passed: a close that waited too long for its peer, an idle
+	 * connection, or a frame that takes too long to arrive (the answers to earlier frames are sent first).
+	 */
+	private void closeOverdueConnections() {
 		for (int slot = 0; slot < this.slotsUsed; slot++) {
 			UringConnection connection = this.slots[slot];
-			if (connection != null && connection.lingering) {
+			if (connection == null || connection.state == UringConnection.CLOSED) {
+				continue;
+			}
+			int listener = connection.listener.index;
+			if (connection.closeTimed) {
 				if (this.turnNanos - connection.lingerDeadline > 0) {
 					closeNow(connection, connection.closeReason);
 				}
 			}
-			else if (connection != null && connection.state != UringConnection.CLOSED) {
-				long timeout = connection.listener.settings.idleTimeout().toNanos();
-				if (timeout > 0 && this.turnNanos - connection.lastActive > timeout) {
-					closeNow(connection, CloseReason.IDLE_TIMEOUT);
-				}
+			else if (this.timers.isIdle(listener, connection.lastActive, this.turnNanos)) {
+				closeNow(connection, CloseReason.IDLE_TIMEOUT);
+			}
+			else if (this.timers.isFrameOverdue(listener, connection.frameStarted, this.turnNanos)) {
+				this.failureLog.info("Closing {}: a frame did not finish within the frame timeout", connection);
+				connection.inputEnded = true;
+				closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
 			}
 		}
 	}
@@ -388,7 +365,14 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	public void onCompletion(long userData, int res, int flags) {
 		int op = UserData.op(userData);
 		switch (op) {
-			case UserData.ACCEPT -> onAccept(UserData.slot(userData), res, flags);
+			case UserData.ACCEPT -> {
+				try {
+					onAccept(UserData.slot(userData), res, flags);
+				}
+				catch (Throwable ex) {
+					containFailure("listener " + UserData.slot(userData), "accept", ex);
+				}
+			}
 			case UserData.WAKEUP -> onWakeup(res);
 			case UserData.TIMER -> this.timerArmed = false;
 			case UserData.LISTENER_CANCEL -> {
@@ -399,14 +383,34 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 					onStale(op, res, flags);
 					return;
 				}
-				switch (op) {
-					case UserData.RECV -> onRecv(connection, res, flags);
-					case UserData.SEND -> onSend(connection, res);
-					case UserData.CANCEL -> connection.pendingOps--;
-					default -> this.stats.error("unknown-op", Integer.toString(op));
+				try {
+					switch (op) {
+						case UserData.RECV -> onRecv(connection, res, flags);
+						case UserData.SEND -> onSend(connection, res);
+						case UserData.CANCEL -> connection.pendingOps--;
+						default -> this.stats.error("unknown-op", Integer.toString(op));
+					}
+				}
+				catch (Throwable ex) {
+					failed(connection, UserData.opName(op), ex);
 				}
 				releaseIfDone(connection);
 			}
+		}
+	}
+
+	/**
+	 * Contains a failure while serving one connection: it closes that connection only (as reset if the
+	 * peer caused it), and the loop goes on. A fatal error is thrown on and ends the loop.
+	 */
+	private void failed(UringConnection connection, String op, Throwable failure) {
+		boolean peerGone = containFailure(connection, op, failure);
+		try {
+			closeNow(connection, peerGone ? CloseReason.RESET : CloseReason.INTERNAL_ERROR);
+		}
+		catch (Throwable ex) {
+			Failures.rethrowIfFatal(ex);
+			this.failureLog.warn("Closing {} failed too", connection, ex);
 		}
 	}
 
@@ -592,7 +596,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		if (res > 0) {
 			if (connection.lingering) {
-				connection.lingerDeadline = Math.min(this.turnNanos + LINGER_QUIET_NANOS, connection.lingerLimit);
+				connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
+						connection.lingerLimit);
 			}
 			if (!connection.recvArmed) {
 				rearmIfReading(connection);
@@ -628,6 +633,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 
 	private static boolean wantsToRead(UringConnection connection) {
 		return connection.lingering || (connection.state == UringConnection.OPEN && !connection.peerClosed
+				&& !connection.inputEnded
 				&& !connection.unwritable && !connection.laneBacklogged);
 	}
 
@@ -715,6 +721,9 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	}
 
 	private void deliver(UringConnection connection, int bid, int length) {
+		if (connection.inputEnded) {
+			return;
+		}
 		Bytes data = this.view.set(this.buffers.buffers(), this.buffers.offset(bid), length);
 		connection.stats.bytesReceived.add(length);
 		connection.lastActive = this.turnNanos;
@@ -729,16 +738,35 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				handler.onData(connection, data);
 			}
 			else {
+				long frames = connection.frames;
 				connection.decoder.decode(data, frameSink(connection));
+				connection.frameStarted = ConnectionTimers.frameMark(connection.frameStarted,
+						connection.frames != frames, connection.decoder.bufferedBytes(), this.turnNanos);
 			}
 		}
 		catch (FramingException ex) {
-			logger.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
-			closeNow(connection, ex.reason());
+			badFrame(connection, ex);
 		}
 		catch (Throwable ex) {
 			handlerFailed(connection, ex);
 		}
+	}
+
+	/**
+	 * Bad input ends the connection, but loses nothing the handler already answered: reading stops, and
+	 * the connection closes once what was written for the earlier frames is sent (after the lane has
+	 * handled them, when there is one).
+	 */
+	private void badFrame(UringConnection connection, FramingException ex) {
+		this.failureLog.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+		connection.inputEnded = true;
+		CloseReason reason = ex.reason();
+		if (connection.lane == null) {
+			closeAfterFlush(connection, reason);
+			return;
+		}
+		cancelRecv(connection);
+		connection.lane.submit(() -> execute(() -> closeAfterFlush(connection, reason)));
 	}
 
 	private FrameSink frameSink(UringConnection connection) {
@@ -747,6 +775,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			TcpHandler handler = connection.listener.settings.handler();
 			sink = (frame) -> {
 				if (connection.state == UringConnection.OPEN) {
+					connection.frames++;
 					connection.stats.framesReceived.increment();
 					if (connection.lane != null) {
 						handOver(connection, frame);
@@ -797,13 +826,18 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			callback.run();
 		}
 		catch (Throwable ex) {
-			logger.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
+			if (Failures.isFatal(ex)) {
+				// Not the loop's thread, but the JVM is in doubt all the same: fail the loop.
+				execute(() -> Failures.rethrowIfFatal(ex));
+				return;
+			}
+			this.failureLog.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
 					connection.listenerName(), connection, ex);
 			try {
 				connection.listener.settings.handler().onError(connection, ex);
 			}
 			catch (Throwable nested) {
-				logger.warn("onError of {} failed too", connection, nested);
+				this.failureLog.warn("onError of {} failed too", connection, nested);
 			}
 			execute(() -> {
 				this.stats.error("handler", ex.getClass().getSimpleName());
@@ -813,14 +847,16 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	}
 
 	private void handlerFailed(UringConnection connection, Throwable ex) {
-		logger.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
+		Failures.rethrowIfFatal(ex);
+		this.failureLog.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
 				connection.listenerName(), connection, ex);
 		this.stats.error("handler", ex.getClass().getSimpleName());
 		try {
 			connection.listener.settings.handler().onError(connection, ex);
 		}
 		catch (Throwable nested) {
-			logger.warn("onError of {} failed too", connection, nested);
+			Failures.rethrowIfFatal(nested);
+			this.failureLog.warn("onError of {} failed too", connection, nested);
 		}
 		closeNow(connection, CloseReason.HANDLER_ERROR);
 	}
@@ -831,12 +867,20 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		if (connection.state != UringConnection.OPEN || connection.outputShutdownRequested || length == 0) {
 			return;
 		}
+		if (overflows(connection, connection.outbound.bytes(), length)) {
+			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
+			return;
+		}
 		connection.outbound.append(source, offset, length);
 		written(connection);
 	}
 
 	void write(UringConnection connection, byte[] source, int offset, int length) {
 		if (connection.state != UringConnection.OPEN || connection.outputShutdownRequested || length == 0) {
+			return;
+		}
+		if (overflows(connection, connection.outbound.bytes(), length)) {
+			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
 			return;
 		}
 		connection.outbound.append(source, offset, length);
@@ -866,7 +910,12 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			connection.inFlushList = false;
 			if (!connection.sendInFlight && connection.state != UringConnection.CLOSED
 					&& !connection.outbound.isEmpty()) {
-				send(connection);
+				try {
+					send(connection);
+				}
+				catch (Throwable ex) {
+					failed(connection, "send", ex);
+				}
 			}
 		}
 		this.flushCount = 0;
@@ -984,7 +1033,18 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		connection.state = UringConnection.CLOSING;
 		connection.closeReason = reason;
+		startCloseDeadline(connection);
+		connection.lingerDeadline = connection.lingerLimit;
 		cancelRecv(connection);
+	}
+
+	/** Starts the deadline within which a close must be over, whatever the peer does. */
+	private void startCloseDeadline(UringConnection connection) {
+		if (!connection.closeTimed) {
+			connection.closeTimed = true;
+			this.closingCount++;
+		}
+		connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
 	}
 
 	/**
@@ -1002,9 +1062,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		connection.state = UringConnection.CLOSING;
 		connection.closeReason = reason;
 		connection.lingering = true;
-		connection.lingerLimit = this.turnNanos + LINGER_LIMIT_NANOS;
-		connection.lingerDeadline = this.turnNanos + LINGER_QUIET_NANOS;
-		this.lingeringCount++;
+		startCloseDeadline(connection);
+		connection.lingerDeadline = this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS;
 		recycleHeld(connection);
 		Sockets.shutdown(connection.fd, Sockets.SHUT_WR);
 		rearmIfReading(connection);
@@ -1015,9 +1074,10 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			return;
 		}
 		connection.state = UringConnection.CLOSED;
-		if (connection.lingering) {
-			connection.lingering = false;
-			this.lingeringCount--;
+		connection.lingering = false;
+		if (connection.closeTimed) {
+			connection.closeTimed = false;
+			this.closingCount--;
 		}
 		connection.markClosed();
 		connection.outbound.clear();
@@ -1040,7 +1100,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 					handler.onClose(connection, reason);
 				}
 				catch (Throwable ex) {
-					logger.warn("onClose of {} failed", connection, ex);
+					Failures.rethrowIfFatal(ex);
+					this.failureLog.warn("onClose of {} failed", connection, ex);
 				}
 			});
 		}
@@ -1049,7 +1110,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				handler.onClose(connection, reason);
 			}
 			catch (Throwable ex) {
-				logger.warn("onClose of {} failed", connection, ex);
+				Failures.rethrowIfFatal(ex);
+				this.failureLog.warn("onClose of {} failed", connection, ex);
 			}
 		}
 		releaseIfDone(connection);
@@ -1063,15 +1125,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		connection.fd = -1;
 		this.slots[connection.slot] = null;
 		this.freeSlots[this.freeSlotCount++] = connection.slot;
-		checkDrained();
-	}
-
-	private void checkDrained() {
-		if (this.draining && this.connectionCount == 0 && this.onDrained != null) {
-			Runnable callback = this.onDrained;
-			this.onDrained = null;
-			callback.run();
-		}
+		drainedIfIdle();
 	}
 
 	private void closeListeners() {
@@ -1147,7 +1201,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 					connection.listener.settings.handler().onClose(connection, CloseReason.IO_ERROR);
 				}
 				catch (Throwable ex) {
-					logger.warn("onClose of {} failed", connection, ex);
+					Failures.rethrowIfFatal(ex);
+					this.failureLog.warn("onClose of {} failed", connection, ex);
 				}
 			}
 			if (connection.fd >= 0) {
@@ -1169,12 +1224,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 
 	@Override
 	protected void closeResources() {
-		for (int i = 0; i < this.listenFds.length; i++) {
-			if (this.listenFds[i] >= 0) {
-				Sockets.close(this.listenFds[i]);
-				this.listenFds[i] = -1;
-			}
-		}
+		closeListenSockets();
 		// Order matters: unregister the buffer ring before freeing its memory, and keep the ring until
 		// the buffer ring is gone.
 		if (this.buffers != null) {

@@ -37,7 +37,7 @@ public final class IoUringServer extends LoopedTcpServer<EventLoop> {
 	protected void startLoops(String threadPrefix, ListenerRuntime[] listeners, List<EventLoop> loops) {
 		IoUring.ensureAvailable();
 		for (int i = 0; i < settings().eventLoops(); i++) {
-			EventLoop loop = new EventLoop(i, settings(), listeners, threadPrefix + i);
+			EventLoop loop = watched(new EventLoop(i, settings(), listeners, threadPrefix + i));
 			loops.add(loop);
 			loop.start();
 		}

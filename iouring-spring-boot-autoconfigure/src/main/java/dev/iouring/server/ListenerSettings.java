@@ -22,10 +22,15 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * @param idleTimeout how long a connection may send and receive nothing before it is closed, or
  * {@link Duration#ZERO} for never
  * @param handlerExecution where the handler's callbacks run
+ * @param frameTimeout how long a frame may take from its first byte to its last on a listener with
+ * framing, or {@link Duration#ZERO} for no limit; a peer that trickles is closed after it
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
-		HandlerExecution handlerExecution) {
+		HandlerExecution handlerExecution, Duration frameTimeout) {
+
+	/** Default frame timeout: a frame of the default 64 KB maximum must arrive at 2 KB/s or faster. */
+	public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
 
 	/** Default listen backlog (Linux caps it at net.core.somaxconn). */
 	public static final int DEFAULT_BACKLOG = 1024;
@@ -51,6 +56,29 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			throw new IllegalArgumentException(
 					"listener '" + name + "': idle-timeout must not be negative but was " + idleTimeout);
 		}
+		if (frameTimeout.isNegative()) {
+			throw new IllegalArgumentException(
+					"listener '" + name + "': frame-timeout must not be negative but was " + frameTimeout);
+		}
+	}
+
+	/**
+	 * Creates settings with the default frame timeout.
+	 * @param name the listener's name
+	 * @param address the address to bind, or {@code null} for all interfaces
+	 * @param port the port, or 0 for one chosen by the system
+	 * @param backlog the listen backlog
+	 * @param handler the application's handler
+	 * @param framing the codec, or {@code null} for raw bytes
+	 * @param maxConnections the connection limit
+	 * @param idleTimeout the idle timeout, or zero for none
+	 * @param handlerExecution where the handler's callbacks run
+	 */
+	public ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog, TcpHandler handler,
+			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
+			HandlerExecution handlerExecution) {
+		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
+				DEFAULT_FRAME_TIMEOUT);
 	}
 
 	/**
@@ -72,7 +100,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout);
 	}
 
 	/**
@@ -82,7 +110,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, execution);
+				this.maxConnections, this.idleTimeout, execution, this.frameTimeout);
 	}
 
 	/**
@@ -93,7 +121,17 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				maxConnections, idleTimeout, this.handlerExecution);
+				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout);
+	}
+
+	/**
+	 * Returns a copy with another frame timeout.
+	 * @param frameTimeout the longest a frame may take to arrive, or zero for no limit
+	 * @return the new settings
+	 */
+	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout);
 	}
 
 }

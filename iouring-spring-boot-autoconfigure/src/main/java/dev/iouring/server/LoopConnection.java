@@ -25,9 +25,12 @@ public abstract class LoopConnection implements Connection {
 
 	private static final VarHandle QUEUED;
 
+	private static final VarHandle IN_TRANSIT;
+
 	static {
 		try {
 			QUEUED = MethodHandles.lookup().findVarHandle(LoopConnection.class, "queuedBytes", long.class);
+			IN_TRANSIT = MethodHandles.lookup().findVarHandle(LoopConnection.class, "inTransitBytes", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -43,6 +46,14 @@ public abstract class LoopConnection implements Connection {
 	/** Written by the loop (opaque), read by any thread in {@link #isWritable()}. */
 	@SuppressWarnings("unused")
 	private long queuedBytes;
+
+	/**
+	 * Bytes written from other threads and not yet queued by the loop (they wait as tasks). Counted
+	 * against the write limit too, so a thread that writes faster than the loop drains cannot grow the
+	 * task queue without bound. Any thread, atomically.
+	 */
+	@SuppressWarnings("unused")
+	private long inTransitBytes;
 
 	private volatile boolean open = true;
 
@@ -84,6 +95,9 @@ public abstract class LoopConnection implements Connection {
 
 	/** Closes at once, dropping queued bytes; loop thread only. */
 	protected abstract void abortOnLoop();
+
+	/** Closes at once for writes past the write limit, dropping queued bytes; loop thread only. */
+	protected abstract void overflowOnLoop();
 
 	/** Shuts down the write side once the queued bytes are sent; loop thread only. */
 	protected abstract void shutdownOutputOnLoop();
@@ -165,7 +179,17 @@ public abstract class LoopConnection implements Connection {
 	}
 
 	private void writeLater(byte[] copy) {
-		executeOnLoop(() -> writeOnLoop(copy, 0, copy.length));
+		long length = copy.length;
+		long inTransit = (long) IN_TRANSIT.getAndAdd(this, length) + length;
+		if (inTransit + (long) QUEUED.getOpaque(this) > this.loop.writeLimit()) {
+			IN_TRANSIT.getAndAdd(this, -length);
+			executeOnLoop(this::overflowOnLoop);
+			return;
+		}
+		executeOnLoop(() -> {
+			IN_TRANSIT.getAndAdd(this, -length);
+			writeOnLoop(copy, 0, copy.length);
+		});
 	}
 
 	@Override

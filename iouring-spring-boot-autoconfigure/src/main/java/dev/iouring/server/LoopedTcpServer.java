@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -39,6 +42,10 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 
 	private volatile boolean draining;
 
+	private final List<Consumer<Throwable>> failureListeners = new CopyOnWriteArrayList<>();
+
+	private final AtomicBoolean failed = new AtomicBoolean();
+
 	/**
 	 * Creates a server; nothing is opened until {@link #start()}.
 	 * @param settings the server settings
@@ -60,6 +67,46 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 	 * @param loops where to add the loops, in index order
 	 */
 	protected abstract void startLoops(String threadPrefix, ListenerRuntime[] listeners, List<L> loops);
+
+	/**
+	 * Makes the server watch a loop before it starts: if the loop fails, the whole server fails with it.
+	 * Transports call this for every loop they create, before starting it.
+	 * @param loop the new loop
+	 * @return the loop
+	 */
+	protected final L watched(L loop) {
+		loop.onFailure(this::loopFailed);
+		return loop;
+	}
+
+	/**
+	 * A loop died (of a fatal error: everything else is contained to its connection). A server with a
+	 * dead loop cannot be trusted to serve half its clients, so every other loop is stopped too: all
+	 * listeners close, clients are refused rather than left hanging, health reports the failure, and
+	 * the listeners (Spring publishes a broken liveness state) are told. Runs on the failed loop's thread.
+	 */
+	private void loopFailed(Throwable failure) {
+		if (!this.failed.compareAndSet(false, true)) {
+			return;
+		}
+		for (L loop : List.copyOf(this.loops)) {
+			loop.stop();
+		}
+		for (Consumer<Throwable> listener : this.failureListeners) {
+			try {
+				listener.accept(failure);
+			}
+			catch (Throwable ex) {
+				Failures.rethrowIfFatal(ex);
+				logger.warn("A server failure listener failed", ex);
+			}
+		}
+	}
+
+	@Override
+	public final void onFailure(Consumer<Throwable> listener) {
+		this.failureListeners.add(listener);
+	}
 
 	/**
 	 * Returns what the startup log line says about this transport after the loop count.

@@ -27,6 +27,13 @@ public interface ServerLoop {
 	 */
 	void drain(Runnable onDrained);
 
+	/**
+	 * Registers what to tell if the loop fails (it then has closed its listeners and connections).
+	 * Called before {@link #start()}.
+	 * @param listener told once, with the failure
+	 */
+	void onFailure(java.util.function.Consumer<Throwable> listener);
+
 	/** Returns the loop's open connections. Any thread. */
 	int connectionCount();
 

@@ -19,9 +19,18 @@ import dev.iouring.ring.RingOptions;
  * @param writeHighWaterMark queued outbound bytes per connection above which reading pauses
  * @param writeLowWaterMark queued outbound bytes per connection below which reading resumes
  * @param listeners the listeners; at least one, names unique
+ * @param writeLimit queued outbound bytes per connection above which the connection is closed with
+ * {@link CloseReason#OUTBOUND_OVERFLOW}, whatever the handler does: the hard bound behind the water marks
  */
 public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, int eventLoops,
-		int writeHighWaterMark, int writeLowWaterMark, List<ListenerSettings> listeners) {
+		int writeHighWaterMark, int writeLowWaterMark, List<ListenerSettings> listeners, long writeLimit) {
+
+	/**
+	 * Default write limit: 64 times the high water mark, room for a handler that answers one request
+	 * with megabytes, while 10,000 peers that never read cannot pin more than 40 GiB between them, and
+	 * one cannot pin more than 4 MiB.
+	 */
+	public static final long DEFAULT_WRITE_LIMIT = 4L * 1024 * 1024;
 
 	/** Default provided buffers per loop. */
 	public static final int DEFAULT_BUFFER_COUNT = 1024;
@@ -35,8 +44,28 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 	/** Default write low water mark, as in Netty's WriteBufferWaterMark (32 KiB). */
 	public static final int DEFAULT_LOW_WATER_MARK = 32 * 1024;
 
+	/**
+	 * Creates settings with the default write limit.
+	 * @param ring how each loop's ring is set up
+	 * @param bufferCount provided buffers per loop
+	 * @param bufferSize bytes per provided buffer
+	 * @param eventLoops number of event-loop threads
+	 * @param writeHighWaterMark the high water mark
+	 * @param writeLowWaterMark the low water mark
+	 * @param listeners the listeners
+	 */
+	public ServerSettings(RingOptions ring, int bufferCount, int bufferSize, int eventLoops, int writeHighWaterMark,
+			int writeLowWaterMark, List<ListenerSettings> listeners) {
+		this(ring, bufferCount, bufferSize, eventLoops, writeHighWaterMark, writeLowWaterMark, listeners,
+				Math.max(DEFAULT_WRITE_LIMIT, writeHighWaterMark));
+	}
+
 	public ServerSettings {
 		listeners = List.copyOf(listeners);
+		if (writeLimit < writeHighWaterMark) {
+			throw new IllegalArgumentException("write-buffer.limit must be at least the high water mark ("
+					+ writeHighWaterMark + " B) but was " + writeLimit + " B");
+		}
 		if (bufferCount < 1 || bufferCount > 32768 || Integer.bitCount(bufferCount) != 1) {
 			throw new IllegalArgumentException(
 					"buffers.count must be a power of two between 1 and 32768 but was " + bufferCount);
@@ -102,6 +131,8 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 
 		private int writeLowWaterMark = DEFAULT_LOW_WATER_MARK;
 
+		private long writeLimit;
+
 		private final List<ListenerSettings> listeners = new ArrayList<>();
 
 		private Builder() {
@@ -123,6 +154,16 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 			return this;
 		}
 
+		/**
+		 * Sets the hard limit on queued outbound bytes per connection.
+		 * @param limit the limit in bytes, at least the high water mark
+		 * @return this builder
+		 */
+		public Builder writeLimit(long limit) {
+			this.writeLimit = limit;
+			return this;
+		}
+
 		public Builder writeWaterMarks(int low, int high) {
 			this.writeLowWaterMark = low;
 			this.writeHighWaterMark = high;
@@ -136,7 +177,8 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 
 		public ServerSettings build() {
 			return new ServerSettings(this.ring, this.bufferCount, this.bufferSize, this.eventLoops,
-					this.writeHighWaterMark, this.writeLowWaterMark, this.listeners);
+					this.writeHighWaterMark, this.writeLowWaterMark, this.listeners,
+					(this.writeLimit > 0) ? this.writeLimit : Math.max(DEFAULT_WRITE_LIMIT, this.writeHighWaterMark));
 		}
 
 	}

@@ -102,4 +102,12 @@ public interface TcpServer {
 	 */
 	@Nullable Throwable loopFailure();
 
+	/**
+	 * Registers what to tell when the server fails as a whole: an event loop died of a fatal error (such
+	 * as an OutOfMemoryError), and the server has closed every listener and connection. Failures while
+	 * serving one connection never get here; they close only that connection.
+	 * @param listener told once, on the failed loop's thread, with the failure
+	 */
+	void onFailure(java.util.function.Consumer<Throwable> listener);
+
 }

@@ -5,6 +5,9 @@ import java.net.InetSocketAddress;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.iouring.ring.NativeCallException;
+import dev.iouring.ring.Sockets;
+
 import dev.iouring.server.codec.FrameDecoder;
 
 /**
@@ -79,6 +82,18 @@ final class UringConnection extends LoopConnection {
 
 	boolean peerClosed;
 
+	/** A bad frame arrived: nothing more is read or decoded while the connection closes. */
+	boolean inputEnded;
+
+	/** Closing with a deadline ({@link #lingerDeadline}): counted by the loop's sweep. */
+	boolean closeTimed;
+
+	/** When the frame under way began (the loop's clock), or 0 when none is. */
+	long frameStarted;
+
+	/** Frames handed to the handler so far. */
+	long frames;
+
 	/** Closing: everything is sent and our side is shut down; received bytes are discarded until end of stream. */
 	boolean lingering;
 
@@ -147,6 +162,13 @@ final class UringConnection extends LoopConnection {
 	}
 
 	@Override
+	protected void overflowOnLoop() {
+		if (this.state != CLOSED) {
+			this.loop.closeNow(this, CloseReason.OUTBOUND_OVERFLOW);
+		}
+	}
+
+	@Override
 	protected void shutdownOutputOnLoop() {
 		this.loop.shutdownOutput(this);
 	}
@@ -155,8 +177,7 @@ final class UringConnection extends LoopConnection {
 	public @Nullable InetSocketAddress remoteAddress() {
 		InetSocketAddress address = this.remoteAddress;
 		if (address == null) {
-			address = this.loop.callOnLoop(() -> (this.state == CLOSED) ? null
-					: dev.iouring.ring.Sockets.remoteAddress(this.fd));
+			address = this.loop.callOnLoop(() -> address(false));
 			this.remoteAddress = address;
 		}
 		return address;
@@ -166,11 +187,26 @@ final class UringConnection extends LoopConnection {
 	public @Nullable InetSocketAddress localAddress() {
 		InetSocketAddress address = this.localAddress;
 		if (address == null) {
-			address = this.loop.callOnLoop(() -> (this.state == CLOSED) ? null
-					: dev.iouring.ring.Sockets.localAddress(this.fd));
+			address = this.loop.callOnLoop(() -> address(true));
 			this.localAddress = address;
 		}
 		return address;
+	}
+
+	/**
+	 * Asks the socket for an address, on the loop. A peer that already reset makes getpeername fail
+	 * (ENOTCONN): that is the peer's doing, so the answer is {@code null}, never an exception.
+	 */
+	private @Nullable InetSocketAddress address(boolean local) {
+		if (this.state == CLOSED || this.fd < 0) {
+			return null;
+		}
+		try {
+			return local ? Sockets.localAddress(this.fd) : Sockets.remoteAddress(this.fd);
+		}
+		catch (NativeCallException ex) {
+			return null;
+		}
 	}
 
 	@Override

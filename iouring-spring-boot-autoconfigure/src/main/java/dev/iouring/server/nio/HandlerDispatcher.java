@@ -5,6 +5,9 @@ import org.slf4j.LoggerFactory;
 
 import dev.iouring.server.Bytes;
 import dev.iouring.server.CloseReason;
+import dev.iouring.server.ConnectionTimers;
+import dev.iouring.server.Failures;
+import dev.iouring.server.RateLimitedLog;
 import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.TcpHandler;
 import dev.iouring.server.VirtualThreadLane;
@@ -30,6 +33,9 @@ import dev.iouring.server.codec.FramingException;
 final class HandlerDispatcher {
 
 	private static final Logger logger = LoggerFactory.getLogger(HandlerDispatcher.class);
+
+	/** Handler failures and bad frames, logged at a bounded rate. */
+	private final RateLimitedLog failureLog = new RateLimitedLog(logger);
 
 	private final NioEventLoop loop;
 
@@ -57,21 +63,43 @@ final class HandlerDispatcher {
 	 * @param data the bytes, valid during this call
 	 */
 	void received(NioConnection connection, Bytes data) {
+		if (connection.inputEnded) {
+			return;
+		}
 		try {
 			if (connection.decoder == null) {
 				deliver(connection, data);
 			}
 			else {
+				long frames = connection.frames;
 				connection.decoder.decode(data, sink(connection));
+				connection.frameStarted = ConnectionTimers.frameMark(connection.frameStarted,
+						connection.frames != frames, connection.decoder.bufferedBytes(), this.loop.turnNanos());
 			}
 		}
 		catch (FramingException ex) {
-			logger.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
-			this.loop.closeNow(connection, ex.reason());
+			badFrame(connection, ex);
 		}
 		catch (Throwable ex) {
 			failedOnLoop(connection, ex);
 		}
+	}
+
+	/**
+	 * Bad input ends the connection, but loses nothing the handler already answered: reading stops, and
+	 * the connection closes once what was written for the earlier frames is sent (after the lane has
+	 * handled them, when there is one).
+	 */
+	private void badFrame(NioConnection connection, FramingException ex) {
+		this.failureLog.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+		connection.inputEnded = true;
+		CloseReason reason = ex.reason();
+		if (connection.lane == null) {
+			this.loop.closeAfterFlush(connection, reason);
+			return;
+		}
+		this.loop.updateInterest(connection);
+		connection.lane.submit(() -> this.loop.execute(() -> this.loop.closeAfterFlush(connection, reason)));
 	}
 
 	void writabilityChanged(NioConnection connection, boolean writable) {
@@ -89,7 +117,8 @@ final class HandlerDispatcher {
 				handler.onClose(connection, reason);
 			}
 			catch (Throwable ex) {
-				logger.warn("onClose of {} failed", connection, ex);
+				Failures.rethrowIfFatal(ex);
+				this.failureLog.warn("onClose of {} failed", connection, ex);
 			}
 		};
 		if (connection.lane != null) {
@@ -105,6 +134,7 @@ final class HandlerDispatcher {
 		if (sink == null) {
 			sink = (frame) -> {
 				if (connection.state == NioConnection.OPEN) {
+					connection.frames++;
 					deliver(connection, frame);
 				}
 			};
@@ -176,24 +206,31 @@ final class HandlerDispatcher {
 			callback.run();
 		}
 		catch (Throwable ex) {
+			if (Failures.isFatal(ex)) {
+				// Not the loop's thread, but the JVM is in doubt all the same: fail the loop.
+				this.loop.execute(() -> Failures.rethrowIfFatal(ex));
+				return;
+			}
 			reportFailure(connection, ex);
 			this.loop.execute(() -> this.loop.closeAfterHandlerError(connection, ex));
 		}
 	}
 
 	private void failedOnLoop(NioConnection connection, Throwable ex) {
+		Failures.rethrowIfFatal(ex);
 		reportFailure(connection, ex);
 		this.loop.closeAfterHandlerError(connection, ex);
 	}
 
 	private void reportFailure(NioConnection connection, Throwable ex) {
-		logger.warn("Handler of listener '{}' failed on {}; closing that connection", connection.listenerName(),
-				connection, ex);
+		this.failureLog.warn("Handler of listener '{}' failed on {}; closing that connection",
+				connection.listenerName(), connection, ex);
 		try {
 			handler(connection).onError(connection, ex);
 		}
 		catch (Throwable nested) {
-			logger.warn("onError of {} failed too", connection, nested);
+			Failures.rethrowIfFatal(nested);
+			this.failureLog.warn("onError of {} failed too", connection, nested);
 		}
 	}
 

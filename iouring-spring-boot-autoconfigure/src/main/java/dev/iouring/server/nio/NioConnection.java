@@ -81,6 +81,27 @@ final class NioConnection extends LoopConnection {
 
 	boolean peerClosed;
 
+	/** A bad frame arrived or a frame timed out: nothing more is read or decoded while it closes. */
+	boolean inputEnded;
+
+	/** Closing with a deadline ({@link #lingerDeadline}): counted by the loop's sweep. */
+	boolean closeTimed;
+
+	/** Everything is written and our side is shut down; what arrives is discarded until end of stream. */
+	boolean lingering;
+
+	/** When a close stops waiting for its peer (System.nanoTime). */
+	long lingerDeadline;
+
+	/** The latest that {@link #lingerDeadline} may be pushed to while the peer keeps sending. */
+	long lingerLimit;
+
+	/** When the frame under way began (the loop's clock), or 0 when none is. */
+	long frameStarted;
+
+	/** Frames handed to the handler so far. */
+	long frames;
+
 	boolean inFlushList;
 
 	/** Last read or write, in the loop's turn clock (System.nanoTime). */
@@ -118,6 +139,13 @@ final class NioConnection extends LoopConnection {
 	@Override
 	protected void abortOnLoop() {
 		this.loop.closeNow(this, CloseReason.ABORTED);
+	}
+
+	@Override
+	protected void overflowOnLoop() {
+		if (this.state != CLOSED) {
+			this.loop.closeNow(this, CloseReason.OUTBOUND_OVERFLOW);
+		}
 	}
 
 	@Override

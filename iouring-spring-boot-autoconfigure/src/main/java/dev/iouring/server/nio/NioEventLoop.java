@@ -23,6 +23,8 @@ import dev.iouring.ring.NativeMemory;
 import dev.iouring.server.AbstractServerLoop;
 import dev.iouring.server.Bytes;
 import dev.iouring.server.CloseReason;
+import dev.iouring.server.ConnectionTimers;
+import dev.iouring.server.Failures;
 import dev.iouring.server.ListenerRuntime;
 import dev.iouring.server.ListenerStats;
 import dev.iouring.server.ServerSettings;
@@ -61,7 +63,10 @@ final class NioEventLoop extends AbstractServerLoop {
 
 	private final HandlerDispatcher dispatcher;
 
-	private final IdleSweep idleSweep;
+	private final ConnectionTimers timers;
+
+	/** Connections closing with a deadline: sending what is queued, or lingering. */
+	private int closingCount;
 
 	private final Bytes view = new Bytes();
 
@@ -98,10 +103,6 @@ final class NioEventLoop extends AbstractServerLoop {
 
 	private long connectionSequence;
 
-	private boolean draining;
-
-	private @Nullable Runnable onDrained;
-
 	/** System.nanoTime() at the start of the current turn: the clock for idle timeouts. */
 	private long turnNanos = System.nanoTime();
 
@@ -111,7 +112,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		super("NIO", index, settings, listeners, threadName);
 		this.listenChannels = new ServerSocketChannel[listeners.length];
 		this.dispatcher = new HandlerDispatcher(this, settings.writeHighWaterMark(), settings.writeLowWaterMark());
-		this.idleSweep = new IdleSweep(listeners);
+		this.timers = new ConnectionTimers(listeners);
 	}
 
 	// ---- life cycle (called by NioServer) ----
@@ -125,21 +126,17 @@ final class NioEventLoop extends AbstractServerLoop {
 		this.acceptTargets = List.copyOf(targets);
 	}
 
-	/**
-	 * Stops accepting and reading; closes each connection once its queued bytes are sent.
-	 * @param callback run on this loop once it has no connection left
-	 */
 	@Override
-	public void drain(Runnable callback) {
-		execute(() -> {
-			this.draining = true;
-			this.onDrained = callback;
-			closeListeners();
-			for (NioConnection connection : this.connections.toArray(NioConnection[]::new)) {
-				closeAfterFlush(connection, CloseReason.SERVER_STOPPED);
-			}
-			checkDrained();
-		});
+	protected void startDrain() {
+		closeListeners();
+		for (NioConnection connection : this.connections.toArray(NioConnection[]::new)) {
+			closeAfterFlush(connection, CloseReason.SERVER_STOPPED);
+		}
+	}
+
+	@Override
+	protected void closeListenSockets() {
+		closeListeners();
 	}
 
 	/**
@@ -193,8 +190,8 @@ final class NioEventLoop extends AbstractServerLoop {
 		Selector selector = this.selector;
 		this.turnNanos = System.nanoTime();
 		runTasks();
-		if (this.idleSweep.isDue(this.turnNanos)) {
-			closeIdleConnections();
+		if (this.timers.isDue(this.turnNanos, this.closingCount > 0)) {
+			closeOverdueConnections();
 		}
 		if (this.acceptRetryAt != 0 && this.turnNanos - this.acceptRetryAt >= 0) {
 			this.acceptRetryAt = 0;
@@ -221,7 +218,7 @@ final class NioEventLoop extends AbstractServerLoop {
 	 */
 	private long timeoutMillis() {
 		long now = System.nanoTime();
-		long nanos = this.idleSweep.nanosUntilDue(now);
+		long nanos = this.timers.nanosUntilDue(now, this.closingCount > 0);
 		if (this.acceptRetryAt != 0) {
 			long untilRetry = Math.max(0, this.acceptRetryAt - now);
 			nanos = (nanos < 0) ? untilRetry : Math.min(nanos, untilRetry);
@@ -238,16 +235,26 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 		Object attachment = key.attachment();
 		if (attachment instanceof NioConnection connection) {
-			int ready = key.readyOps();
-			if ((ready & SelectionKey.OP_WRITE) != 0 && connection.state != NioConnection.CLOSED) {
-				writeOut(connection);
+			try {
+				int ready = key.readyOps();
+				if ((ready & SelectionKey.OP_WRITE) != 0 && connection.state != NioConnection.CLOSED) {
+					writeOut(connection);
+				}
+				if ((ready & SelectionKey.OP_READ) != 0 && connection.state != NioConnection.CLOSED) {
+					read(connection);
+				}
 			}
-			if ((ready & SelectionKey.OP_READ) != 0 && connection.state != NioConnection.CLOSED) {
-				read(connection);
+			catch (Throwable ex) {
+				failedUnexpectedly(connection, "io", ex);
 			}
 		}
 		else if (attachment instanceof ListenerRuntime listener) {
-			accept((ServerSocketChannel) key.channel(), listener);
+			try {
+				accept((ServerSocketChannel) key.channel(), listener);
+			}
+			catch (Throwable ex) {
+				containFailure("listener " + listener.name(), "accept", ex);
+			}
 		}
 	}
 
@@ -342,11 +349,16 @@ final class NioEventLoop extends AbstractServerLoop {
 		updateInterest(connection);
 	}
 
+	/** The loop's clock: System.nanoTime() at the start of the current turn. Loop thread only. */
+	long turnNanos() {
+		return this.turnNanos;
+	}
+
 	// ---- read ----
 
 	private static boolean wantsToRead(NioConnection connection) {
-		return connection.state == NioConnection.OPEN && !connection.peerClosed && !connection.unwritable
-				&& !connection.laneBacklogged;
+		return connection.lingering || (connection.state == NioConnection.OPEN && !connection.peerClosed
+				&& !connection.inputEnded && !connection.unwritable && !connection.laneBacklogged);
 	}
 
 	private void read(NioConnection connection) {
@@ -363,11 +375,21 @@ final class NioEventLoop extends AbstractServerLoop {
 			}
 			if (n < 0) {
 				connection.peerClosed = true;
+				if (connection.lingering) {
+					closeNow(connection, connection.closeReason);
+					return;
+				}
 				closeAfterFlush(connection, CloseReason.PEER_CLOSED);
 				break;
 			}
 			if (n == 0) {
 				break;
+			}
+			if (connection.lingering) {
+				// Closing: what still arrives is discarded, and pushes the quiet deadline.
+				connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
+						connection.lingerLimit);
+				continue;
 			}
 			connection.stats.countReceived(n);
 			connection.lastActive = this.turnNanos;
@@ -402,6 +424,10 @@ final class NioEventLoop extends AbstractServerLoop {
 
 	void write(NioConnection connection, Bytes data) {
 		if (connection.state != NioConnection.OPEN || connection.outputShutdownRequested || data.isEmpty()) {
+			return;
+		}
+		if (overflows(connection, connection.sendQueue.bytes(), data.length())) {
+			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
 			return;
 		}
 		connection.sendQueue.append(data);
@@ -462,7 +488,9 @@ final class NioEventLoop extends AbstractServerLoop {
 		connection.waitingForSocket = !queue.isEmpty();
 		if (queue.isEmpty()) {
 			if (connection.state == NioConnection.CLOSING) {
-				closeNow(connection, connection.closeReason);
+				if (!connection.lingering) {
+					finishClosing(connection, connection.closeReason);
+				}
 				return;
 			}
 			if (connection.outputShutdownRequested) {
@@ -506,12 +534,66 @@ final class NioEventLoop extends AbstractServerLoop {
 			return;
 		}
 		if (connection.sendQueue.isEmpty()) {
+			finishClosing(connection, reason);
+			return;
+		}
+		connection.state = NioConnection.CLOSING;
+		connection.closeReason = reason;
+		startCloseDeadline(connection);
+		connection.lingerDeadline = connection.lingerLimit;
+		updateInterest(connection);
+	}
+
+	/**
+	 * Closes a connection whose queued bytes are all written. If the peer has not ended its stream this
+	 * is a lingering close: shut down our sending side (the peer reads the rest, then end of stream) and
+	 * discard what still arrives until the peer closes or stays quiet for a while. Closing the channel at
+	 * once would make the kernel answer unread or late bytes with a reset, which discards the reply bytes
+	 * the peer has not read yet.
+	 */
+	private void finishClosing(NioConnection connection, CloseReason reason) {
+		if (connection.peerClosed || connection.lingering) {
 			closeNow(connection, reason);
 			return;
 		}
 		connection.state = NioConnection.CLOSING;
 		connection.closeReason = reason;
+		connection.lingering = true;
+		startCloseDeadline(connection);
+		connection.lingerDeadline = this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS;
+		try {
+			connection.channel.shutdownOutput();
+			connection.outputShutDown = true;
+		}
+		catch (IOException ex) {
+			closeNow(connection, reason);
+			return;
+		}
 		updateInterest(connection);
+	}
+
+	/** Starts the deadline within which a close must be over, whatever the peer does. */
+	private void startCloseDeadline(NioConnection connection) {
+		if (!connection.closeTimed) {
+			connection.closeTimed = true;
+			this.closingCount++;
+		}
+		connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
+	}
+
+	/**
+	 * Contains a failure while serving one connection: it closes that connection only (as reset if the
+	 * peer caused it), and the loop goes on. A fatal error is thrown on and ends the loop.
+	 */
+	void failedUnexpectedly(NioConnection connection, String op, Throwable failure) {
+		boolean peerGone = containFailure(connection, op, failure);
+		try {
+			closeNow(connection, peerGone ? CloseReason.RESET : CloseReason.INTERNAL_ERROR);
+		}
+		catch (Throwable ex) {
+			Failures.rethrowIfFatal(ex);
+			this.failureLog.warn("Closing {} failed too", connection, ex);
+		}
 	}
 
 	void closeAfterHandlerError(NioConnection connection, Throwable error) {
@@ -535,6 +617,11 @@ final class NioEventLoop extends AbstractServerLoop {
 			return;
 		}
 		connection.state = NioConnection.CLOSED;
+		connection.lingering = false;
+		if (connection.closeTimed) {
+			connection.closeTimed = false;
+			this.closingCount--;
+		}
 		connection.markClosed();
 		connection.sendQueue.close();
 		connection.queuedBytesChanged();
@@ -548,7 +635,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		// Closing the channel cancels its key; the descriptor goes at the selector's next select.
 		ListenerChannels.closeQuietly(connection.channel);
 		this.dispatcher.closed(connection, reason);
-		checkDrained();
+		drainedIfIdle();
 	}
 
 	private void remove(NioConnection connection) {
@@ -559,24 +646,31 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 	}
 
-	private void closeIdleConnections() {
+	/**
+	 * Closes the connections whose deadline passed: a close that waited too long for its peer, an idle
+	 * connection, or a frame that takes too long to arrive (the answers to earlier frames are sent first).
+	 */
+	private void closeOverdueConnections() {
 		for (int i = this.connections.size() - 1; i >= 0; i--) {
 			if (i >= this.connections.size()) {
 				// An onClose handler closed others too: look again at the next sweep.
 				continue;
 			}
 			NioConnection connection = this.connections.get(i);
-			if (this.idleSweep.isIdle(connection.listener.index(), connection.lastActive, this.turnNanos)) {
+			int listener = connection.listener.index();
+			if (connection.closeTimed) {
+				if (this.turnNanos - connection.lingerDeadline > 0) {
+					closeNow(connection, connection.closeReason);
+				}
+			}
+			else if (this.timers.isIdle(listener, connection.lastActive, this.turnNanos)) {
 				closeNow(connection, CloseReason.IDLE_TIMEOUT);
 			}
-		}
-	}
-
-	private void checkDrained() {
-		if (this.draining && this.connectionCount == 0 && this.onDrained != null) {
-			Runnable callback = this.onDrained;
-			this.onDrained = null;
-			callback.run();
+			else if (this.timers.isFrameOverdue(listener, connection.frameStarted, this.turnNanos)) {
+				this.failureLog.info("Closing {}: a frame did not finish within the frame timeout", connection);
+				connection.inputEnded = true;
+				closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
+			}
 		}
 	}
 

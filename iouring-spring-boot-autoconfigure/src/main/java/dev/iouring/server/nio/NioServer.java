@@ -58,7 +58,7 @@ public final class NioServer extends LoopedTcpServer<NioEventLoop> {
 	@Override
 	protected void startLoops(String threadPrefix, ListenerRuntime[] listeners, List<NioEventLoop> loops) {
 		for (int i = 0; i < settings().eventLoops(); i++) {
-			loops.add(new NioEventLoop(i, settings(), listeners, threadPrefix + i));
+			loops.add(watched(new NioEventLoop(i, settings(), listeners, threadPrefix + i)));
 		}
 		if (this.reusePort) {
 			loops.forEach((loop) -> loop.acceptFor(List.of(loop)));

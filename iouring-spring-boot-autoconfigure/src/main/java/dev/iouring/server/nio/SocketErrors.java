@@ -1,9 +1,9 @@
 package dev.iouring.server.nio;
 
 import java.io.IOException;
-import java.util.Locale;
 
 import dev.iouring.server.CloseReason;
+import dev.iouring.server.Failures;
 
 /**
  * Tells a peer that went away from a real I/O failure. NIO reports both as {@link IOException}s whose
@@ -18,14 +18,7 @@ final class SocketErrors {
 	}
 
 	static CloseReason closeReason(IOException ex) {
-		String message = ex.getMessage();
-		if (message == null) {
-			return CloseReason.IO_ERROR;
-		}
-		String text = message.toLowerCase(Locale.ROOT);
-		boolean peerGone = text.contains("connection reset") || text.contains("broken pipe")
-				|| text.contains("timed out");
-		return peerGone ? CloseReason.RESET : CloseReason.IO_ERROR;
+		return Failures.isPeerGone(ex) ? CloseReason.RESET : CloseReason.IO_ERROR;
 	}
 
 	/**
