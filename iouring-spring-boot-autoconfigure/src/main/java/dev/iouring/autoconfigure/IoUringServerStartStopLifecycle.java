@@ -1,5 +1,7 @@
 package dev.iouring.autoconfigure;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
@@ -11,7 +13,9 @@ import dev.iouring.server.TcpServer;
  *
  * <p>Its phase is below the {@link IoUringServerGracefulShutdownLifecycle graceful shutdown} one, as with
  * Boot's embedded web servers: on the way down the drain runs first, then this hard stop closes whatever
- * is left and frees every ring. A bind failure thrown from {@link #start()} fails the context refresh.
+ * is left and frees every ring. A bind failure thrown from {@link #start()} fails the context refresh. If
+ * the server later fails as a whole (an event loop died of a fatal error), {@link LivenessState#BROKEN} is
+ * published, with a {@link ServerFailure} as the event's source.
  */
 final class IoUringServerStartStopLifecycle implements SmartLifecycle {
 
@@ -31,6 +35,10 @@ final class IoUringServerStartStopLifecycle implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		// A server whose loop died cannot serve: say so to Boot's availability state (liveness probes then
+		// restart the process) as well as through health.
+		this.server.onFailure((failure) -> AvailabilityChangeEvent.publish(this.applicationContext,
+				new ServerFailure(failure), LivenessState.BROKEN));
 		this.server.start();
 		this.running = true;
 		this.applicationContext.publishEvent(new IoUringServerInitializedEvent(this.server, this.applicationContext));
@@ -50,6 +58,13 @@ final class IoUringServerStartStopLifecycle implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
+	}
+
+	/**
+	 * The source of the broken-liveness event published when the server fails.
+	 * @param cause why the server failed
+	 */
+	record ServerFailure(Throwable cause) {
 	}
 
 	/**

@@ -426,14 +426,16 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 
 	/**
 	 * Whether a write of {@code length} more bytes onto {@code queued} would pass the write limit; if so
-	 * the connection is to be closed, and it is logged (at a bounded rate). Loop thread only.
+	 * the connection is to be closed, and it is logged (at a bounded rate). A write into an empty queue
+	 * always fits, so one reply larger than the limit still goes out: a connection holds at most the
+	 * limit or its handler's largest single write, whichever is more. Loop thread only.
 	 * @param connection the connection, for the log line
 	 * @param queued bytes queued now
 	 * @param length bytes about to be queued
 	 * @return {@code true} if the write must not be queued
 	 */
 	protected final boolean overflows(Object connection, long queued, int length) {
-		if (queued + length <= this.settings.writeLimit()) {
+		if (queued == 0 || queued + length <= this.settings.writeLimit()) {
 			return false;
 		}
 		this.failureLog.info("Closing {}: {} B queued for sending would pass the write limit of {} B "

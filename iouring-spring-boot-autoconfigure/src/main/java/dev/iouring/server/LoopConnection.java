@@ -181,7 +181,7 @@ public abstract class LoopConnection implements Connection {
 	private void writeLater(byte[] copy) {
 		long length = copy.length;
 		long inTransit = (long) IN_TRANSIT.getAndAdd(this, length) + length;
-		if (inTransit + (long) QUEUED.getOpaque(this) > this.loop.writeLimit()) {
+		if (inTransit > length && inTransit + (long) QUEUED.getOpaque(this) > this.loop.writeLimit()) {
 			IN_TRANSIT.getAndAdd(this, -length);
 			executeOnLoop(this::overflowOnLoop);
 			return;
