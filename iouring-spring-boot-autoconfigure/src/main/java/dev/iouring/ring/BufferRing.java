@@ -37,7 +37,6 @@ public final class BufferRing implements AutoCloseable {
 
 	private static final long REG_SIZE = 40;
 
-	private static final long PAGE_SIZE = 4096;
 
 	/** Largest ring the kernel accepts: entries are counted in a u16 tail (io_uring/kbuf.c). */
 	public static final int MAX_COUNT = 32768;
@@ -60,7 +59,10 @@ public final class BufferRing implements AutoCloseable {
 
 	private final int mask;
 
-	private final long reservedBytes;
+	/** The ring entries and the buffers, mapped so that closing gives them back to the system. */
+	private final AnonymousMemory entryMemory;
+
+	private final AnonymousMemory bufferMemory;
 
 	/** Entries added so far; the low 16 bits are the published tail. */
 	private int tail;
@@ -77,10 +79,17 @@ public final class BufferRing implements AutoCloseable {
 		this.size = size;
 		this.mask = count - 1;
 		this.arena = Arena.ofConfined();
-		this.entries = this.arena.allocate(count * ENTRY_SIZE, PAGE_SIZE);
-		this.buffers = this.arena.allocate((long) count * size, PAGE_SIZE);
-		this.reservedBytes = count * ENTRY_SIZE + (long) count * size;
-		NativeMemory.reserved(this.reservedBytes);
+		this.entryMemory = AnonymousMemory.map(count * ENTRY_SIZE);
+		try {
+			this.bufferMemory = AnonymousMemory.map((long) count * size);
+		}
+		catch (RuntimeException ex) {
+			this.entryMemory.close();
+			this.arena.close();
+			throw ex;
+		}
+		this.entries = this.entryMemory.segment();
+		this.buffers = this.bufferMemory.segment();
 	}
 
 	/**
@@ -117,8 +126,7 @@ public final class BufferRing implements AutoCloseable {
 			return bufferRing;
 		}
 		catch (RuntimeException ex) {
-			bufferRing.arena.close();
-			NativeMemory.released(bufferRing.reservedBytes);
+			bufferRing.freeMemory();
 			throw ex;
 		}
 	}
@@ -217,8 +225,13 @@ public final class BufferRing implements AutoCloseable {
 		MemorySegment reg = this.arena.allocate(REG_SIZE, 8);
 		reg.set(ValueLayout.JAVA_SHORT, 12, (short) this.groupId);
 		this.ring.register(Ring.UNREGISTER_PBUF_RING, reg, 1);
+		freeMemory();
+	}
+
+	private void freeMemory() {
+		this.bufferMemory.close();
+		this.entryMemory.close();
 		this.arena.close();
-		NativeMemory.released(this.reservedBytes);
 	}
 
 }

@@ -63,6 +63,8 @@ final class LibC {
 
 	static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(I, P, L), true);
 
+	static final MethodHandle MADVISE = link("madvise", FunctionDescriptor.of(I, P, L, I), true);
+
 	static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(I, I), true);
 
 	static final MethodHandle SOCKET = link("socket", FunctionDescriptor.of(I, I, I, I), true);

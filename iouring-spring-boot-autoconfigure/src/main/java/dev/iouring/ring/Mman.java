@@ -13,6 +13,14 @@ final class Mman {
 
 	static final int MAP_SHARED = 1;
 
+	static final int MAP_PRIVATE = 2;
+
+	/** Memory not backed by a file (asm-generic/mman-common.h). */
+	static final int MAP_ANONYMOUS = 0x20;
+
+	/** madvise: the pages may be freed now; the next access reads zeros (asm-generic/mman-common.h). */
+	static final int MADV_DONTNEED = 4;
+
 	/** Pre-fault the pages, so the first ring accesses do not take page faults. */
 	static final int MAP_POPULATE = 0x8000;
 

@@ -195,7 +195,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		Ring ring = Ring.create(this.settings.ring());
 		this.ring = ring;
 		this.arena = Arena.ofConfined();
-		this.pool = new ChunkPool(this.arena);
+		this.pool = new ChunkPool();
 		this.buffers = BufferRing.register(ring, BUFFER_GROUP, this.settings.bufferCount(), this.settings.bufferSize());
 		this.stats.describe(String.join("|", SetupFlags.names(ring.setupFlags())), ring.sqEntries(),
 				ring.cqEntries(), this.settings.bufferCount(), this.settings.bufferSize());

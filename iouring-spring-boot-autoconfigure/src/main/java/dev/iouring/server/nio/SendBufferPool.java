@@ -10,8 +10,9 @@ import dev.iouring.ring.NativeMemory;
  * Fixed-size direct buffers that hold bytes waiting to be sent, shared by one loop's connections.
  *
  * <p>Buffers are cut from slabs allocated when none is free, and come back once their bytes are sent, so
- * a steady state allocates nothing and an idle connection holds no buffer. The pool keeps what it grew
- * to until the loop stops. Each buffer is seen two ways, both made once: as a segment to copy bytes in,
+ * a steady state allocates nothing and an idle connection holds no buffer. The pool keeps up to
+ * {@link #RETAINED_BUFFERS} returned buffers; it lets the rest go. Each buffer is seen two ways, both made
+ * once: as a segment to copy bytes in,
  * and as a {@link ByteBuffer} for the channel's gathering write.
  *
  * <p>Why direct buffers and not an arena the loop closes at stop: a channel acquires the memory session
@@ -27,6 +28,9 @@ final class SendBufferPool {
 	static final int BUFFER_SIZE = 16 * 1024;
 
 	private static final int BUFFERS_PER_SLAB = 64;
+
+	/** Returned buffers kept for reuse: 4 MiB per loop, as the io_uring transport's chunk pool keeps. */
+	static final int RETAINED_BUFFERS = 256;
 
 	private SendBuffer[] free = new SendBuffer[BUFFERS_PER_SLAB];
 
@@ -46,7 +50,14 @@ final class SendBufferPool {
 	}
 
 	void give(SendBuffer buffer) {
-		this.free[this.freeCount++] = buffer;
+		if (this.freeCount < RETAINED_BUFFERS) {
+			this.free[this.freeCount++] = buffer;
+			return;
+		}
+		// Past the retained size, let the buffer go: its slab's memory is freed once the garbage collector
+		// finds none of the slab's buffers in use, so a burst does not pin its peak for good.
+		NativeMemory.released(BUFFER_SIZE);
+		this.reservedBytes -= BUFFER_SIZE;
 	}
 
 	private void grow() {
