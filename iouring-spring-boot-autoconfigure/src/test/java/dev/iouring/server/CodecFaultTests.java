@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,7 +33,11 @@ import static org.awaitility.Awaitility.await;
  * closed with {@code frame-too-large} or {@code malformed-frame}, a well-behaved connection on the same
  * loop keeps getting its frames answered, and the loop never fails.
  */
+@EachTransport
 class CodecFaultTests {
+
+	@Parameter
+	Transport transport;
 
 	private static final int MAX_FRAME = 1024;
 
@@ -42,7 +46,7 @@ class CodecFaultTests {
 	/** Answers each frame with one byte, so any codec's frames can be counted by the client. */
 	private static final TcpHandler ACK = (connection, frame) -> connection.write(new byte[] { 'k' });
 
-	private IoUringServer server;
+	private TcpServer server;
 
 	/**
 	 * One codec under attack.
@@ -97,11 +101,6 @@ class CodecFaultTests {
 		return codecs().filter((codec) -> codec.malformed() != null);
 	}
 
-	@BeforeEach
-	void assumeIoUring() {
-		IoUringAssumptions.assumeIoUring();
-	}
-
 	@AfterEach
 	void stop() {
 		if (this.server != null) {
@@ -110,10 +109,10 @@ class CodecFaultTests {
 		}
 	}
 
-	private IoUringServer start(Codec codec) {
+	private TcpServer start(Codec codec) {
 		ListenerSettings listener = new ListenerSettings("framed", null, 0, 128, ACK, codec.framing(), 1000,
 				Duration.ZERO, HandlerExecution.EVENT_LOOP);
-		this.server = new IoUringServer(ServerSettings.builder()
+		this.server = TestServers.create(this.transport, ServerSettings.builder()
 			.ring(RingOptions.of(64, 256))
 			.buffers(64, 4096)
 			.eventLoops(1)
@@ -126,7 +125,7 @@ class CodecFaultTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("codecsWithAMaximum")
 	void oversizedFrameClosesOnlyThatConnectionWithFrameTooLarge(Codec codec) throws Exception {
-		IoUringServer server = start(codec);
+		TcpServer server = start(codec);
 		try (Socket good = Peers.connect(server.port())) {
 			exchangeValidFrames(codec, good, 10);
 			try (Socket abuser = Peers.connect(server.port())) {
@@ -145,7 +144,7 @@ class CodecFaultTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("codecsWithHeaders")
 	void malformedHeaderClosesOnlyThatConnectionWithMalformedFrame(Codec codec) throws Exception {
-		IoUringServer server = start(codec);
+		TcpServer server = start(codec);
 		try (Socket good = Peers.connect(server.port())) {
 			exchangeValidFrames(codec, good, 10);
 			try (Socket abuser = Peers.connect(server.port())) {
@@ -162,7 +161,7 @@ class CodecFaultTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("codecs")
 	void randomGarbageEndsInAFramingCloseOrIsFramedButNeverHurtsAnotherConnection(Codec codec) throws Exception {
-		IoUringServer server = start(codec);
+		TcpServer server = start(codec);
 		Random random = new Random(codec.name().hashCode());
 		try (Socket good = Peers.connect(server.port())) {
 			for (int round = 0; round < 20; round++) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 import dev.iouring.ring.IoUringAssumptions;
 import dev.iouring.ring.RingOptions;
@@ -29,13 +30,17 @@ import static org.awaitility.Awaitility.await;
  * only the connection that caused it; the server keeps serving and ends with no connection and no
  * descriptor left.
  */
+@EachTransport
 class PeerFaultTests {
+
+	@Parameter
+	Transport transport;
 
 	private static final TcpHandler ECHO = (connection, data) -> connection.write(data);
 
 	private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-	private IoUringServer server;
+	private TcpServer server;
 
 	private long socketsBefore;
 
@@ -43,7 +48,6 @@ class PeerFaultTests {
 
 	@BeforeEach
 	void recordDescriptors() {
-		IoUringAssumptions.assumeIoUring();
 		this.socketsBefore = OpenDescriptors.socketCount();
 		this.ringsBefore = OpenDescriptors.ioUringCount();
 	}
@@ -59,7 +63,7 @@ class PeerFaultTests {
 		}
 	}
 
-	private IoUringServer start(int loops, ListenerSettings... listeners) {
+	private TcpServer start(int loops, ListenerSettings... listeners) {
 		ServerSettings.Builder builder = ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(256, 4096)
@@ -67,7 +71,7 @@ class PeerFaultTests {
 		for (ListenerSettings listener : listeners) {
 			builder.listener(listener);
 		}
-		this.server = new IoUringServer(builder.build());
+		this.server = TestServers.create(this.transport, builder.build());
 		this.server.start();
 		return this.server;
 	}
@@ -89,7 +93,7 @@ class PeerFaultTests {
 				connection.write(data);
 			}
 		};
-		IoUringServer server = start(1, listener("big", bigReply, 100, Duration.ZERO));
+		TcpServer server = start(1, listener("big", bigReply, 100, Duration.ZERO));
 		try (Socket bystander = Peers.connect(server.port())) {
 			Peers.roundTrip(bystander, "before".getBytes(StandardCharsets.UTF_8));
 			for (int round = 0; round < 5; round++) {
@@ -111,7 +115,7 @@ class PeerFaultTests {
 
 	@Test
 	void peerThatHalfClosesGetsEveryPendingByteThenEndOfStream() throws Exception {
-		IoUringServer server = start(1, listener("half", ECHO, 100, Duration.ZERO));
+		TcpServer server = start(1, listener("half", ECHO, 100, Duration.ZERO));
 		byte[] payload = new byte[8 * 1024 * 1024];
 		new Random(5).nextBytes(payload);
 		try (Socket socket = Peers.connect(server.port());
@@ -137,7 +141,7 @@ class PeerFaultTests {
 			connection.write(frame);
 			connection.write("\n");
 		}, 1000, Duration.ofMillis(500)).withFraming(dev.iouring.server.codec.Framing.line());
-		IoUringServer server = start(2, lines);
+		TcpServer server = start(2, lines);
 		List<Socket> slowloris = new ArrayList<>();
 		try (Socket healthy = Peers.connect(server.port())) {
 			for (int i = 0; i < 50; i++) {
@@ -165,7 +169,7 @@ class PeerFaultTests {
 
 	@Test
 	void twoThousandConnectionsOpenedAndDroppedAtOnceLeaveNoConnectionBehind() throws Exception {
-		IoUringServer server = start(2, listener("burst", ECHO, 10_000, Duration.ZERO));
+		TcpServer server = start(2, listener("burst", ECHO, 10_000, Duration.ZERO));
 		int count = 2000;
 		List<Socket> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
 		try (ExecutorService openers = Executors.newFixedThreadPool(4)) {
@@ -208,7 +212,7 @@ class PeerFaultTests {
 	void floodPastMaxConnectionsIsRejectedAtAcceptWhileAdmittedPeersAreServed() throws Exception {
 		int limit = 50;
 		int flood = 300;
-		IoUringServer server = start(2, listener("limited", ECHO, limit, Duration.ZERO));
+		TcpServer server = start(2, listener("limited", ECHO, limit, Duration.ZERO));
 		List<Socket> sockets = new ArrayList<>();
 		try {
 			for (int i = 0; i < flood; i++) {
@@ -251,7 +255,7 @@ class PeerFaultTests {
 		TcpHandler alwaysThrows = (connection, data) -> {
 			throw new IllegalStateException("handler bug");
 		};
-		IoUringServer server = start(2, listener("fragile", alwaysThrows, 1000, Duration.ZERO),
+		TcpServer server = start(2, listener("fragile", alwaysThrows, 1000, Duration.ZERO),
 				listener("echo", ECHO, 1000, Duration.ZERO));
 		int victims = 40;
 		try (Socket healthy = Peers.connect(server.port("echo"))) {
