@@ -97,11 +97,12 @@ final class ServerSettingsMapper {
 		Duration idleTimeout = Objects.requireNonNullElse(listener.getIdleTimeout(), server.getIdleTimeout());
 		HandlerExecution execution = Objects.requireNonNullElse(listener.getHandlerExecution(),
 				server.getHandlerExecution());
+		boolean reusePort = Objects.requireNonNullElse(listener.getReusePort(), server.isReusePort());
 		FrameDecoderFactory framing = framing(name, listener, server);
 		try {
 			return new ListenerSettings(name, address, port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
-					execution);
+					execution, reusePort);
 		}
 		catch (IllegalArgumentException ex) {
 			throw invalid(ex);

@@ -22,10 +22,14 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * @param idleTimeout how long a connection may send and receive nothing before it is closed, or
  * {@link Duration#ZERO} for never
  * @param handlerExecution where the handler's callbacks run
+ * @param reusePort whether the port may be shared with listening sockets outside this server (other
+ * processes that set SO_REUSEPORT, among which the kernel then spreads new connections); when
+ * {@code false}, {@link TcpServer#start()} fails with {@link PortInUseException} if any other socket
+ * listens on the port
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
-		HandlerExecution handlerExecution) {
+		HandlerExecution handlerExecution, boolean reusePort) {
 
 	/** Default listen backlog (Linux caps it at net.core.somaxconn). */
 	public static final int DEFAULT_BACKLOG = 1024;
@@ -54,6 +58,24 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	}
 
 	/**
+	 * Creates a listener that owns its port alone ({@code reusePort} false).
+	 * @param name the listener's name
+	 * @param address the address to bind, or {@code null} for all interfaces
+	 * @param port the port, or 0 for one chosen by the system
+	 * @param backlog the listen backlog
+	 * @param handler the application's handler
+	 * @param framing the decoder factory, or {@code null} for raw bytes
+	 * @param maxConnections the connection limit across loops
+	 * @param idleTimeout the idle timeout, or zero for none
+	 * @param handlerExecution where the handler's callbacks run
+	 */
+	public ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog, TcpHandler handler,
+			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
+			HandlerExecution handlerExecution) {
+		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution, false);
+	}
+
+	/**
 	 * Returns a raw listener with default backlog and limits.
 	 * @param name the listener name
 	 * @param port the port (0 for any)
@@ -72,7 +94,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.reusePort);
 	}
 
 	/**
@@ -82,7 +104,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, execution);
+				this.maxConnections, this.idleTimeout, execution, this.reusePort);
 	}
 
 	/**
@@ -93,7 +115,17 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				maxConnections, idleTimeout, this.handlerExecution);
+				maxConnections, idleTimeout, this.handlerExecution, this.reusePort);
+	}
+
+	/**
+	 * Returns a copy that shares its port with other processes or owns it alone.
+	 * @param reusePort whether other sockets may share the port through SO_REUSEPORT
+	 * @return the new settings
+	 */
+	public ListenerSettings withReusePort(boolean reusePort) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, this.handlerExecution, reusePort);
 	}
 
 }

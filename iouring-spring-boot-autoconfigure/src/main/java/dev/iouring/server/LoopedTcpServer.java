@@ -62,6 +62,13 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 	protected abstract void startLoops(String threadPrefix, ListenerRuntime[] listeners, List<L> loops);
 
 	/**
+	 * Returns how many listening sockets the started loops hold per listener, which the port-ownership
+	 * check compares with the sockets it finds listening on the port.
+	 * @return the count, e.g. one per loop when every loop listens
+	 */
+	protected abstract int listeningSocketsPerListener();
+
+	/**
 	 * Returns what the startup log line says about this transport after the loop count.
 	 * @param loops the started loops
 	 * @return e.g. ring sizes and flags
@@ -104,7 +111,11 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 		String prefix = "iouring-" + (transport().equals("nio") ? "nio-" : "") + ((number > 1) ? number + "-" : "")
 				+ "loop-";
 		try {
+			// The loops' sockets share each port through SO_REUSEPORT, which would let another server's
+			// sockets share it silently: see PortOwnership for the checks on both sides of binding.
+			PortOwnership.probe(this.listeners);
 			startLoops(prefix, this.listeners, this.loops);
+			PortOwnership.verify(this.listeners, listeningSocketsPerListener());
 		}
 		catch (RuntimeException ex) {
 			stopLoops(List.copyOf(this.loops));

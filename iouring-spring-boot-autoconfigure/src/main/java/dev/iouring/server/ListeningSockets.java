@@ -1,0 +1,101 @@
+package dev.iouring.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The TCP sockets in the LISTEN state in this process's network namespace, of every process, as Linux
+ * lists them in {@code /proc/net/tcp} and {@code /proc/net/tcp6}.
+ *
+ * <p>Each line of those files is one socket: {@code sl local_address rem_address st ...}, the local
+ * address as hexadecimal 32-bit words printed in the host's byte order, a colon, and the port in
+ * hexadecimal; {@code st} is the state, {@code 0A} for LISTEN. Every socket of a SO_REUSEPORT group has
+ * its own line, which is what lets a server tell its own sockets from another process's.
+ */
+final class ListeningSockets {
+
+	/** TCP_LISTEN in include/net/tcp_states.h, as /proc/net/tcp prints it. */
+	private static final String LISTEN = "0A";
+
+	private static final Path[] TABLES = { Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6") };
+
+	private ListeningSockets() {
+	}
+
+	/**
+	 * Returns the local address of every listening TCP socket.
+	 * @return the addresses, one per socket (so a SO_REUSEPORT group appears once per member), or
+	 * {@code null} where the system has no {@code /proc/net/tcp} (not Linux)
+	 * @throws UncheckedIOException if a table exists but cannot be read
+	 */
+	static @Nullable List<InetSocketAddress> read() {
+		if (!Files.exists(TABLES[0])) {
+			return null;
+		}
+		List<InetSocketAddress> listening = new ArrayList<>();
+		for (Path table : TABLES) {
+			try (BufferedReader reader = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+				reader.readLine();
+				String line;
+				while ((line = reader.readLine()) != null) {
+					InetSocketAddress address = parseListening(line);
+					if (address != null) {
+						listening.add(address);
+					}
+				}
+			}
+			catch (NoSuchFileException ex) {
+				// No tcp6 table: IPv6 is disabled, so there is no IPv6 socket to count.
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("could not read " + table, ex);
+			}
+		}
+		return listening;
+	}
+
+	/**
+	 * Parses one line of {@code /proc/net/tcp} or {@code tcp6}.
+	 * @param line the line, header excluded
+	 * @return the local address when the socket listens, else {@code null}
+	 */
+	static @Nullable InetSocketAddress parseListening(String line) {
+		String[] fields = line.trim().split("\\s+", 5);
+		if (fields.length < 4 || !fields[3].equals(LISTEN)) {
+			return null;
+		}
+		String local = fields[1];
+		int colon = local.indexOf(':');
+		int words = colon / 8;
+		if (colon < 0 || colon % 8 != 0 || (words != 1 && words != 4)) {
+			throw new IllegalArgumentException("unexpected local address '" + local + "' in: " + line);
+		}
+		ByteBuffer ip = ByteBuffer.allocate(words * 4).order(ByteOrder.nativeOrder());
+		for (int word = 0; word < words; word++) {
+			ip.putInt(Integer.parseUnsignedInt(local, word * 8, word * 8 + 8, 16));
+		}
+		int port = Integer.parseInt(local, colon + 1, local.length(), 16);
+		try {
+			// Sixteen bytes of an IPv4-mapped address come back as the IPv4 address.
+			return new InetSocketAddress(InetAddress.getByAddress(ip.array()), port);
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
