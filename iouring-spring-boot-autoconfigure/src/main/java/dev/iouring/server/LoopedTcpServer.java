@@ -107,13 +107,13 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 		if (this.running || !this.loops.isEmpty()) {
 			return;
 		}
+		// The loops' sockets share each port through SO_REUSEPORT, which would let another server's sockets
+		// share it silently: see PortOwnership for the checks on both sides of binding.
+		PortOwnership.probe(this.listeners);
 		int number = SERVER_COUNT.incrementAndGet();
 		String prefix = "iouring-" + (transport().equals("nio") ? "nio-" : "") + ((number > 1) ? number + "-" : "")
 				+ "loop-";
 		try {
-			// The loops' sockets share each port through SO_REUSEPORT, which would let another server's
-			// sockets share it silently: see PortOwnership for the checks on both sides of binding.
-			PortOwnership.probe(this.listeners);
 			startLoops(prefix, this.listeners, this.loops);
 			PortOwnership.verify(this.listeners, listeningSocketsPerListener());
 		}

@@ -74,7 +74,7 @@ final class PortOwnership {
 			catch (BindException ex) {
 				if (isAddressInUse(ex)) {
 					throw new PortInUseException(listener.name(), settings.port(),
-							"EADDRINUSE: another socket listens on it", ex);
+							"EADDRINUSE: another socket is bound to it", ex);
 				}
 				// Any other refusal (address not ours, privileged port) the loops' own bind reports.
 			}
@@ -121,19 +121,29 @@ final class PortOwnership {
 	}
 
 	/**
-	 * Whether two bound addresses take some of the same connections: the same address, or one is a
-	 * wildcard covering the other. No address ({@code null}) means a listener's default wildcard, IPv6 any
-	 * taking IPv4 too.
-	 * An IPv6 wildcard found on the system counts as taking IPv4 too, since the tables do not say.
+	 * Whether a socket found listening takes some of the connections meant for a listener's address: the
+	 * same address, or one is a wildcard covering the other. A listener without an address binds the IPv6
+	 * wildcard taking IPv4 too, so it covers everything; so does the listener's own IPv6 wildcard, which
+	 * the transports bind dual-stack. An IPv6 wildcard found on the system may be IPv6 only (the tables
+	 * do not say), so it counts against IPv6 addresses only: the probe, which the kernel answers knowing
+	 * the option, covers the other case.
+	 * @param ours the listener's address, or {@code null} for the default wildcard
+	 * @param found the address of a listening socket, or {@code null} for a listener's default wildcard
+	 * @return whether the two overlap
 	 */
-	static boolean overlaps(@Nullable InetAddress ours, @Nullable InetAddress theirs) {
+	static boolean overlaps(@Nullable InetAddress ours, @Nullable InetAddress found) {
 		InetAddress own = (ours != null) ? ours : ANY_IPV6;
-		InetAddress other = (theirs != null) ? theirs : ANY_IPV6;
-		return Arrays.equals(own.getAddress(), other.getAddress()) || covers(own, other) || covers(other, own);
-	}
-
-	private static boolean covers(InetAddress wildcard, InetAddress other) {
-		return wildcard.isAnyLocalAddress() && (wildcard instanceof Inet6Address || other instanceof Inet4Address);
+		InetAddress other = (found != null) ? found : ANY_IPV6;
+		if (Arrays.equals(own.getAddress(), other.getAddress())) {
+			return true;
+		}
+		if (own.isAnyLocalAddress()) {
+			return own instanceof Inet6Address || other instanceof Inet4Address;
+		}
+		if (other.isAnyLocalAddress()) {
+			return (other instanceof Inet6Address) == (own instanceof Inet6Address);
+		}
+		return false;
 	}
 
 	/**
