@@ -11,8 +11,9 @@ import org.springframework.core.env.Environment;
 import dev.iouring.server.PortInUseException;
 
 /**
- * Explains a listener that could not bind because its port is taken: which port, which listener, and
- * which property moves it.
+ * Explains a listener that could not bind because its port is taken: which port, which listener, which
+ * property moves it, and which one lets it share the port on purpose. A port is taken also when the
+ * other socket shares it through SO_REUSEPORT, which the server refuses unless reuse-port is set.
  */
 class IoUringPortInUseFailureAnalyzer extends AbstractFailureAnalyzer<PortInUseException> {
 
@@ -29,26 +30,30 @@ class IoUringPortInUseFailureAnalyzer extends AbstractFailureAnalyzer<PortInUseE
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, PortInUseException cause) {
-		String property = portProperty(cause.listenerName());
-		String description = "The io_uring server's listener '" + cause.listenerName() + "' could not start: port "
-				+ cause.port() + " is already in use.";
+		String listener = cause.listenerName();
+		String description = "The io_uring server's listener '" + listener + "' could not start: port "
+				+ cause.port() + " is already in use. Unless reuse-port is true, a listener owns its port alone,"
+				+ " and refuses to share it also with a socket that sets SO_REUSEPORT.";
 		String action = "Identify and stop the process that is listening on port " + cause.port()
-				+ " (for example with 'ss -ltnp'), or choose another port for the listener by setting " + property
-				+ " (0 lets the system choose a free one).";
+				+ " (for example with 'ss -ltnp'), or choose another port for the listener by setting "
+				+ listenerProperty(listener, "port", Integer.class)
+				+ " (0 lets the system choose a free one), or, if the listener is meant to share the port with the"
+				+ " other process (which must set SO_REUSEPORT too; the kernel then spreads new connections"
+				+ " between them), set " + listenerProperty(listener, "reuse-port", Boolean.class) + " to true.";
 		return new FailureAnalysis(description, action, cause);
 	}
 
 	/**
-	 * The property that sets the listener's port: its own when it is configured under
-	 * {@code iouring.server.listeners} with a port, else the server-level one it inherits.
+	 * The property that sets one of the listener's values: its own when it is configured under
+	 * {@code iouring.server.listeners} with that value, else the server-level one it inherits.
 	 */
-	private String portProperty(String listenerName) {
-		String own = "iouring.server.listeners." + listenerName + ".port";
+	private String listenerProperty(String listenerName, String name, Class<?> type) {
+		String own = "iouring.server.listeners." + listenerName + "." + name;
 		if (this.environment != null && ConfigurationPropertyName.isValid(own)
-				&& Binder.get(this.environment).bind(own, Integer.class).isBound()) {
+				&& Binder.get(this.environment).bind(own, type).isBound()) {
 			return own;
 		}
-		return "iouring.server.port";
+		return "iouring.server." + name;
 	}
 
 }

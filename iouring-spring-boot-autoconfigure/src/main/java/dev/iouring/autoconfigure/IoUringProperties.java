@@ -200,6 +200,13 @@ public class IoUringProperties implements Validator {
 		private int backlog = 1024;
 
 		/**
+		 * Whether listeners may share their port with other processes that set SO_REUSEPORT, the kernel
+		 * spreading new connections between them. When false, startup fails if any other socket already
+		 * listens on a listener's port.
+		 */
+		private boolean reusePort;
+
+		/**
 		 * Number of event-loop threads, each with its own ring. When not set, one per available
 		 * processor.
 		 */
@@ -290,6 +297,14 @@ public class IoUringProperties implements Validator {
 
 		public void setBacklog(int backlog) {
 			this.backlog = backlog;
+		}
+
+		public boolean isReusePort() {
+			return this.reusePort;
+		}
+
+		public void setReusePort(boolean reusePort) {
+			this.reusePort = reusePort;
 		}
 
 		public @Nullable Integer getEventLoops() {
@@ -434,6 +449,12 @@ public class IoUringProperties implements Validator {
 		private @Nullable Integer backlog;
 
 		/**
+		 * Whether this listener may share its port with other processes that set SO_REUSEPORT. When not
+		 * set, the server-level reuse-port.
+		 */
+		private @Nullable Boolean reusePort;
+
+		/**
 		 * Name of the TcpHandler bean that serves this listener.
 		 */
 		private @Nullable String handler;
@@ -501,6 +522,14 @@ public class IoUringProperties implements Validator {
 
 		public void setBacklog(@Nullable Integer backlog) {
 			this.backlog = backlog;
+		}
+
+		public @Nullable Boolean getReusePort() {
+			return this.reusePort;
+		}
+
+		public void setReusePort(@Nullable Boolean reusePort) {
+			this.reusePort = reusePort;
 		}
 
 		public @Nullable String getHandler() {

@@ -99,11 +99,12 @@ final class ServerSettingsMapper {
 		Duration frameTimeout = Objects.requireNonNullElse(listener.getFrameTimeout(), server.getFrameTimeout());
 		HandlerExecution execution = Objects.requireNonNullElse(listener.getHandlerExecution(),
 				server.getHandlerExecution());
+		boolean reusePort = Objects.requireNonNullElse(listener.getReusePort(), server.isReusePort());
 		FrameDecoderFactory framing = framing(name, listener, server);
 		try {
 			return new ListenerSettings(name, address, port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
-					execution, frameTimeout);
+					execution, frameTimeout, reusePort);
 		}
 		catch (IllegalArgumentException ex) {
 			throw invalid(ex);

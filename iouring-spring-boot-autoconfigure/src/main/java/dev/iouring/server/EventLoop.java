@@ -1163,7 +1163,10 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			this.ring.prepCancel(UserData.encode(UserData.TIMER, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
 		}
 		long deadline = System.nanoTime() + STOP_DEADLINE_NANOS;
-		while ((liveSlots() > 0 || this.wakeArmed || this.timerArmed) && System.nanoTime() - deadline < 0) {
+		// A listening socket lives on until its armed accept completes: wait for that too, or the kernel
+		// keeps it listening (taking connections nobody accepts) until it tears the closed ring down.
+		while ((liveSlots() > 0 || this.wakeArmed || this.timerArmed || acceptArmed())
+				&& System.nanoTime() - deadline < 0) {
 			this.ring.submitAndWait(1, TimeUnit.MILLISECONDS.toNanos(50));
 			this.ring.reap(this);
 		}
@@ -1210,6 +1213,15 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				connection.fd = -1;
 			}
 		}
+	}
+
+	private boolean acceptArmed() {
+		for (boolean armed : this.acceptArmed) {
+			if (armed) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private int liveSlots() {

@@ -44,6 +44,11 @@ public final class IoUringServer extends LoopedTcpServer<EventLoop> {
 	}
 
 	@Override
+	protected int listeningSocketsPerListener() {
+		return settings().eventLoops();
+	}
+
+	@Override
 	protected String describe(List<EventLoop> loops) {
 		LoopStats first = loops.getFirst().stats();
 		return "ring " + first.sqEntries() + "/" + first.cqEntries() + " (" + first.setupFlags() + "), "

@@ -24,10 +24,14 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * @param handlerExecution where the handler's callbacks run
  * @param frameTimeout how long a frame may take from its first byte to its last on a listener with
  * framing, or {@link Duration#ZERO} for no limit; a peer that trickles is closed after it
+ * @param reusePort whether the port may be shared with listening sockets outside this server (other
+ * processes that set SO_REUSEPORT, among which the kernel then spreads new connections); when
+ * {@code false}, {@link TcpServer#start()} fails with {@link PortInUseException} if any other socket
+ * listens on the port
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
-		HandlerExecution handlerExecution, Duration frameTimeout) {
+		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
 
 	/** Default frame timeout: a frame of the default 64 KB maximum must arrive at 2 KB/s or faster. */
 	public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
@@ -63,7 +67,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	}
 
 	/**
-	 * Creates settings with the default frame timeout.
+	 * Creates settings with the default frame timeout, for a listener that owns its port alone.
 	 * @param name the listener's name
 	 * @param address the address to bind, or {@code null} for all interfaces
 	 * @param port the port, or 0 for one chosen by the system
@@ -78,7 +82,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 			HandlerExecution handlerExecution) {
 		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
-				DEFAULT_FRAME_TIMEOUT);
+				DEFAULT_FRAME_TIMEOUT, false);
 	}
 
 	/**
@@ -100,7 +104,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort);
 	}
 
 	/**
@@ -110,7 +114,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, execution, this.frameTimeout);
+				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort);
 	}
 
 	/**
@@ -121,7 +125,17 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout);
+				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort);
+	}
+
+	/**
+	 * Returns a copy that shares its port with other processes or owns it alone.
+	 * @param reusePort whether other sockets may share the port through SO_REUSEPORT
+	 * @return the new settings
+	 */
+	public ListenerSettings withReusePort(boolean reusePort) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort);
 	}
 
 	/**
@@ -131,7 +145,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort);
 	}
 
 }

@@ -109,6 +109,13 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 	}
 
 	/**
+	 * Returns how many listening sockets the started loops hold per listener, which the port-ownership
+	 * check compares with the sockets it finds listening on the port.
+	 * @return the count, e.g. one per loop when every loop listens
+	 */
+	protected abstract int listeningSocketsPerListener();
+
+	/**
 	 * Returns what the startup log line says about this transport after the loop count.
 	 * @param loops the started loops
 	 * @return e.g. ring sizes and flags
@@ -147,11 +154,15 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 		if (this.running || !this.loops.isEmpty()) {
 			return;
 		}
+		// The loops' sockets share each port through SO_REUSEPORT, which would let another server's sockets
+		// share it silently: see PortOwnership for the checks on both sides of binding.
+		PortOwnership.probe(this.listeners);
 		int number = SERVER_COUNT.incrementAndGet();
 		String prefix = "iouring-" + (transport().equals("nio") ? "nio-" : "") + ((number > 1) ? number + "-" : "")
 				+ "loop-";
 		try {
 			startLoops(prefix, this.listeners, this.loops);
+			PortOwnership.verify(this.listeners, listeningSocketsPerListener());
 		}
 		catch (RuntimeException ex) {
 			stopLoops(List.copyOf(this.loops));

@@ -25,7 +25,8 @@ public interface TcpServer {
 
 	/**
 	 * Binds every listener and starts serving; returns once all loops serve.
-	 * @throws PortInUseException if a listener's port is taken
+	 * @throws PortInUseException if a listener's port is taken: another socket listens on it, also one that
+	 * shares it through SO_REUSEPORT unless the listener allows that ({@link ListenerSettings#reusePort()})
 	 */
 	void start();
 

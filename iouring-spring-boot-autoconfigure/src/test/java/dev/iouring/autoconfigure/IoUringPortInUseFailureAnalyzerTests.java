@@ -22,7 +22,9 @@ class IoUringPortInUseFailureAnalyzerTests {
 	void describesThePortAndTheListener() {
 		FailureAnalysis analysis = analyze(new PortInUseException("default", 7000, new IOException("EADDRINUSE")));
 		assertThat(analysis.getDescription())
-			.isEqualTo("The io_uring server's listener 'default' could not start: port 7000 is already in use.");
+			.isEqualTo("The io_uring server's listener 'default' could not start: port 7000 is already in use. "
+					+ "Unless reuse-port is true, a listener owns its port alone, and refuses to share it also with "
+					+ "a socket that sets SO_REUSEPORT.");
 		assertThat(analysis.getCause()).isInstanceOf(PortInUseException.class);
 	}
 
@@ -31,7 +33,17 @@ class IoUringPortInUseFailureAnalyzerTests {
 		FailureAnalysis analysis = analyze(new PortInUseException("default", 7000, new IOException("EADDRINUSE")));
 		assertThat(analysis.getAction()).isEqualTo("Identify and stop the process that is listening on port 7000 "
 				+ "(for example with 'ss -ltnp'), or choose another port for the listener by setting "
-				+ "iouring.server.port (0 lets the system choose a free one).");
+				+ "iouring.server.port (0 lets the system choose a free one), or, if the listener is meant to share "
+				+ "the port with the other process (which must set SO_REUSEPORT too; the kernel then spreads new "
+				+ "connections between them), set iouring.server.reuse-port to true.");
+	}
+
+	@Test
+	void listenerWithItsOwnReusePortPointsAtTheListenerReusePortProperty() {
+		this.environment.setProperty("iouring.server.listeners.redis.reuse-port", "false");
+		FailureAnalysis analysis = analyze(new PortInUseException("redis", 6380, new IOException("EADDRINUSE")));
+		assertThat(analysis.getAction()).contains("set iouring.server.listeners.redis.reuse-port to true.")
+			.contains("by setting iouring.server.port (0 lets");
 	}
 
 	@Test

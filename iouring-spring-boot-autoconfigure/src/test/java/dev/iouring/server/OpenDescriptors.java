@@ -40,6 +40,11 @@ public final class OpenDescriptors {
 		return count("anon_inode:[eventpoll]");
 	}
 
+	/** Returns how many eventfds (io_uring loop wake-ups, NIO selector wake-ups) this process holds. */
+	public static long eventFdCount() {
+		return count("anon_inode:[eventfd]");
+	}
+
 	private static long count(String prefix) {
 		try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
 			return fds.filter((fd) -> {

@@ -76,6 +76,11 @@ public final class NioServer extends LoopedTcpServer<NioEventLoop> {
 	}
 
 	@Override
+	protected int listeningSocketsPerListener() {
+		return this.reusePort ? settings().eventLoops() : 1;
+	}
+
+	@Override
 	protected String describe(List<NioEventLoop> loops) {
 		return (this.reusePort ? "SO_REUSEPORT on every loop" : "one accepting loop") + ", "
 				+ settings().bufferSize() + " B read buffer per loop";
