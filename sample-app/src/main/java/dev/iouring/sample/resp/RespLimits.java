@@ -14,8 +14,11 @@ package dev.iouring.sample.resp;
  */
 public record RespLimits(int maxArguments, int maxBulkLength, int maxInlineLength, int maxCommandLength) {
 
-	/** The sample's limits: 1024 arguments, 1 MiB bulk strings, 64 KiB inline lines (as Redis), 8 MiB commands. */
-	public static final RespLimits DEFAULTS = new RespLimits(1024, 1024 * 1024, 64 * 1024, 8 * 1024 * 1024);
+	/**
+	 * The sample's limits: 1024 arguments, 512 KiB bulk strings, 64 KiB inline lines (as Redis) and
+	 * 1 MiB of pending commands, which holds a SET of the largest value with room to spare.
+	 */
+	public static final RespLimits DEFAULTS = new RespLimits(1024, 512 * 1024, 64 * 1024, 1024 * 1024);
 
 	public RespLimits {
 		if (maxArguments < 1) {
