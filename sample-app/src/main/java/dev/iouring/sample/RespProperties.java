@@ -13,8 +13,9 @@ import dev.iouring.sample.resp.RespLimits;
 public class RespProperties {
 
 	/**
-	 * Most bytes of an unfinished command one connection may hold while it arrives. A connection past
-	 * it gets a protocol error and is closed.
+	 * Most bytes of received, not yet executed commands one connection may hold: an unfinished command
+	 * (past it: a protocol error and a close), or the pipeline kept while the client does not read its
+	 * replies (past it: the connection is dropped, as Redis drops a client over its query buffer limit).
 	 */
 	private DataSize maxPendingBytes = DataSize.ofBytes(RespLimits.DEFAULTS.maxCommandLength());
 

@@ -9,8 +9,9 @@ package dev.iouring.sample.resp;
  * @param maxArguments the most arguments in one command, name included
  * @param maxBulkLength the longest bulk string (argument) in bytes
  * @param maxInlineLength the longest inline command line in bytes, line ending excluded
- * @param maxCommandLength the most bytes one command may occupy on the wire, which is also the most a
- * connection buffers while a command arrives
+ * @param maxCommandLength the most bytes of received commands a connection holds before executing them:
+ * one command arriving in pieces (so also the longest command), or the pipeline kept while the
+ * connection is not writable
  */
 public record RespLimits(int maxArguments, int maxBulkLength, int maxInlineLength, int maxCommandLength) {
 
