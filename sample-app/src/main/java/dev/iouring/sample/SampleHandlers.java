@@ -1,5 +1,6 @@
 package dev.iouring.sample;
 
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -12,6 +13,7 @@ import dev.iouring.sample.resp.RespHandler;
  * and {@code lineHandler} (upper-casing line service, port 7001). The echo handler is a component.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(RespProperties.class)
 class SampleHandlers {
 
 	@Bean
@@ -20,8 +22,8 @@ class SampleHandlers {
 	}
 
 	@Bean
-	RespHandler respHandler(KeyValueStore keyValueStore) {
-		return new RespHandler(keyValueStore);
+	RespHandler respHandler(KeyValueStore keyValueStore, RespProperties properties) {
+		return new RespHandler(keyValueStore, properties.limits());
 	}
 
 	@Bean

@@ -50,6 +50,11 @@ public final class RespHandler implements TcpHandler {
 	}
 
 	@Override
+	public void onWritabilityChanged(Connection connection, boolean writable) {
+		session(connection).writabilityChanged(writable);
+	}
+
+	@Override
 	public void onClose(Connection connection, CloseReason reason) {
 		connection.attach(null);
 	}

@@ -9,13 +9,17 @@ package dev.iouring.sample.resp;
  * @param maxArguments the most arguments in one command, name included
  * @param maxBulkLength the longest bulk string (argument) in bytes
  * @param maxInlineLength the longest inline command line in bytes, line ending excluded
- * @param maxCommandLength the most bytes one command may occupy on the wire, which is also the most a
- * connection buffers while a command arrives
+ * @param maxCommandLength the most bytes of received commands a connection holds before executing them:
+ * one command arriving in pieces (so also the longest command), or the pipeline kept while the
+ * connection is not writable
  */
 public record RespLimits(int maxArguments, int maxBulkLength, int maxInlineLength, int maxCommandLength) {
 
-	/** The sample's limits: 1024 arguments, 1 MiB bulk strings, 64 KiB inline lines (as Redis), 8 MiB commands. */
-	public static final RespLimits DEFAULTS = new RespLimits(1024, 1024 * 1024, 64 * 1024, 8 * 1024 * 1024);
+	/**
+	 * The sample's limits: 1024 arguments, 512 KiB bulk strings, 64 KiB inline lines (as Redis) and
+	 * 1 MiB of pending commands, which holds a SET of the largest value with room to spare.
+	 */
+	public static final RespLimits DEFAULTS = new RespLimits(1024, 512 * 1024, 64 * 1024, 1024 * 1024);
 
 	public RespLimits {
 		if (maxArguments < 1) {

@@ -36,8 +36,11 @@ final class RespWriter {
 	/** Starting size; covers a pipeline of small replies. */
 	private static final int INITIAL_CAPACITY = 4 * 1024;
 
-	/** Capacity above which the array is dropped after a flush, so a one-off big reply is not kept. */
-	private static final int FLUSH_THRESHOLD = 64 * 1024;
+	/**
+	 * Capacity above which the array is dropped after a flush, so a one-off big reply is not kept; also
+	 * how much is collected before it is written out.
+	 */
+	static final int FLUSH_THRESHOLD = 64 * 1024;
 
 	private final Connection connection;
 
@@ -126,13 +129,29 @@ final class RespWriter {
 	}
 
 	/**
-	 * Writes the pending replies, if any, to the connection (which copies them) and empties the buffer.
+	 * Returns the bytes of replies collected and not yet written to the connection.
+	 * @return the collected length
 	 */
-	void flush() {
+	int collected() {
+		return this.length;
+	}
+
+	/**
+	 * Writes the collected replies, if any, to the connection (which copies them), keeping the array for
+	 * the next replies.
+	 */
+	void writeOut() {
 		if (this.length > 0) {
 			this.connection.write(this.buffer, 0, this.length);
 			this.length = 0;
 		}
+	}
+
+	/**
+	 * Writes the collected replies, if any, to the connection and drops an array grown for a big reply.
+	 */
+	void flush() {
+		writeOut();
 		if (this.buffer.length > FLUSH_THRESHOLD) {
 			this.buffer = new byte[INITIAL_CAPACITY];
 		}

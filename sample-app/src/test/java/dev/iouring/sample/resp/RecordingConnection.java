@@ -9,15 +9,28 @@ import java.nio.charset.StandardCharsets;
 
 import dev.iouring.server.Bytes;
 import dev.iouring.server.Connection;
+import dev.iouring.server.TcpHandler;
 
 /**
  * A {@link Connection} that keeps what handlers write, for driving handlers without a server. Like the
  * real one it copies written bytes at once, sends what was written before {@link #close()}, and
  * ignores writes made after it.
+ *
+ * <p>It can also play the server's backpressure ({@link #reportWritability}): like the real server it
+ * turns unwritable during the write that takes the bytes not yet {@linkplain #drain() drained} past a
+ * high water mark, and tells the handler at once.
  */
 public final class RecordingConnection implements Connection {
 
 	private boolean outputShutdown;
+
+	private TcpHandler handler;
+
+	private long highWaterMark = Long.MAX_VALUE;
+
+	private long queued;
+
+	private boolean writable = true;
 
 
 	private final ByteArrayOutputStream written = new ByteArrayOutputStream();
@@ -52,6 +65,43 @@ public final class RecordingConnection implements Connection {
 	 */
 	public byte[] writtenBytes() {
 		return this.written.toByteArray();
+	}
+
+	/**
+	 * Makes the connection report writability changes to a handler.
+	 * @param handler the handler to tell
+	 * @param highWaterMark undrained bytes above which the connection turns unwritable
+	 */
+	public void reportWritability(TcpHandler handler, long highWaterMark) {
+		this.handler = handler;
+		this.highWaterMark = highWaterMark;
+	}
+
+	/**
+	 * Turns the connection unwritable, as a peer that stops reading would.
+	 */
+	public void block() {
+		this.queued = Long.MAX_VALUE / 2;
+		changeWritability(false);
+	}
+
+	/**
+	 * Plays a peer that reads everything: forgets what was written and turns writable again, which lets
+	 * the handler go on (what it writes then is kept for the next call).
+	 * @return what was written before, as ISO-8859-1 text
+	 */
+	public String drain() {
+		String text = takeWritten();
+		this.queued = 0;
+		changeWritability(true);
+		return text;
+	}
+
+	private void changeWritability(boolean writable) {
+		if (this.writable != writable) {
+			this.writable = writable;
+			this.handler.onWritabilityChanged(this, writable);
+		}
 	}
 
 	/**
@@ -90,6 +140,10 @@ public final class RecordingConnection implements Connection {
 		if (!this.closed) {
 			this.writeCalls++;
 			this.written.write(data, offset, length);
+			this.queued += length;
+			if (this.queued > this.highWaterMark) {
+				changeWritability(false);
+			}
 		}
 	}
 
@@ -140,7 +194,7 @@ public final class RecordingConnection implements Connection {
 
 	@Override
 	public boolean isWritable() {
-		return true;
+		return this.writable && !this.closed;
 	}
 
 	@Override
