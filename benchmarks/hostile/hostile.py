@@ -54,7 +54,7 @@ import urllib.request
 HOST = "127.0.0.1"
 IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
 MiB = 1 << 20
-DEFAULT_ORDER = "i,h,d,f,e,g,c,b,a"
+DEFAULT_ORDER = "i,h,d,f,e,g,b,a,c"
 LOOP_DEATH = re.compile(r"(\S+) event loop (\d+) failed and stopped")
 LOG_LEVEL = re.compile(r"\s(ERROR|WARN)\s+\d+\s+---")
 EXCEPTION = re.compile(r"\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error))\b(?::\s?([^\n]{0,110}))?")
@@ -291,7 +291,7 @@ class Server:
             except OSError:
                 pass
             try:
-                p.wait(timeout=10)
+                p.wait(timeout=6)
             except subprocess.TimeoutExpired:
                 try:
                     os.killpg(p.pid, signal.SIGKILL)
@@ -303,6 +303,13 @@ class Server:
                     pass
         ACTIVE_SERVERS.discard(p)
         self.popen = None
+
+    def kill_now(self):
+        if self.popen is not None and self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except OSError:
+                pass
 
     def alive(self):
         if self.popen is not None:
@@ -337,7 +344,7 @@ class Server:
 
     # --- heap
 
-    def heap_after_gc(self):
+    def heap_after_gc(self, timeout=20):
         """Live heap after two full GCs, from jcmd GC.heap_info; the Actuator's jvm.memory.used{area=heap}
         (read after the GCs) when jcmd is not there. Returns (bytes, source)."""
         if self.jcmd:
@@ -346,7 +353,7 @@ class Server:
                 path = f.name
             try:
                 out = subprocess.run([self.jcmd, str(self.pid), "-f", path], capture_output=True, text=True,
-                                     timeout=30).stdout
+                                     timeout=max(2, timeout)).stdout
                 m = re.search(r"heap\s+total(?: reserved)? \d+K, (?:committed \d+K, )?used (\d+)K", out)
                 if m:
                     return int(m.group(1)) * 1024, "jcmd"
@@ -535,6 +542,11 @@ class Sampler(threading.Thread):
                         "aborting this family")
                 h.ceiling_hit.set()
                 h.abort.set()
+                growth = rss - h.baseline["rss"]
+                if growth > 2 * h.args.rss_ceiling_mb * MiB and h.server.popen is not None and not h.args.no_runaway_kill:
+                    log(f"  RSS {rss / MiB:.0f} MiB is over baseline + 2 x --rss-ceiling-mb: killing the server (runaway)")
+                    h.runaway_kills.append({"family": h.family, "rss": rss})
+                    h.server.kill_now()
 
     def peak(self, since):
         with self.lock:
@@ -800,7 +812,7 @@ def fam_e(h, c, deadline):
             if not try_send(s, data, c, f"{kind}_send"):
                 return
             want = (lambda b: len(b) >= len(data)) if kind == "echo" else None
-            buf, eof, err = recv_until(s, now() + 0.5, want=want)
+            buf, eof, err = recv_until(s, now() + 0.3, want=want)
             outcome = "closed" if eof or (err and err != "timeout") else ("replied_open" if buf else "silent_open")
             c.add(f"{kind}_{outcome}")
             if kind == "echo" and buf != data:
@@ -811,7 +823,7 @@ def fam_e(h, c, deadline):
             else:
                 s.close()
 
-    run_workers(h, c, deadline, 3, body)
+    run_workers(h, c, deadline, 4, body)
 
 
 HUGE_LENGTHS = (
@@ -953,8 +965,8 @@ def fam_i(h, c, deadline):
             req = os.urandom(rnd.randint(1, 4000))
             want = req
         elif kind == "resp":
-            v = b"%d" % rnd.getrandbits(32)
-            req = resp_command(b"SET", b"hc", v) + resp_command(b"GET", b"hc")
+            v, key = b"%d" % rnd.getrandbits(32), b"hc:%d" % rnd.getrandbits(40)
+            req = resp_command(b"SET", key, v) + resp_command(b"GET", key)
             want = b"+OK\r\n$%d\r\n%s\r\n" % (len(v), v)
         else:
             req = b"abc %d\ndef\n" % rnd.getrandbits(16)
@@ -966,8 +978,6 @@ def fam_i(h, c, deadline):
             buf, eof, err = recv_until(s, now() + 3)
         finally:
             s.close()
-        if kind == "resp" and buf.startswith(b"+OK\r\n$") and len(buf) == len(want):
-            buf = want  # another half-closer may have SET hc in between; the shape is what counts
         c.add(f"{kind}_reply_ok" if buf == want else (f"{kind}_reply_MISSING" if not buf else f"{kind}_reply_WRONG"))
         c.add(f"{kind}_then_eof" if eof else f"{kind}_then_{err}")
 
@@ -1008,6 +1018,7 @@ class Harness:
         self.results = []
         self.loop_deaths = []
         self.restarts = []
+        self.runaway_kills = []
         self.sampler = Sampler(self)
         self.control = Control(self)
         self.t0 = now()
@@ -1097,7 +1108,7 @@ class Harness:
         self.measure_baseline("start")
         self.control.start()
         families = [f for f in args.families.split(",") if f]
-        reserve = min(35.0, max(15.0, 0.2 * (self.deadline - now())))
+        reserve = min(30.0, max(14.0, 0.15 * (self.deadline - now())))
         for idx, key in enumerate(families):
             title, _, fn = FAMILIES[key]
             remaining = self.deadline - reserve - now()
@@ -1120,6 +1131,16 @@ class Harness:
                 c.add(f"family_error_{type(e).__name__}: {e}")
             t_end = now()
             time.sleep(0.5)  # let the server see the last closes
+            settled_active, _ = self.wait_active_zero(now() + 3) if self.server.alive() else (None, False)
+            probe = []
+            probe_end = now() + 6
+            for name, pfn in CHECKS:
+                if now() < probe_end and self.server.alive():
+                    problem, _ = run_check(pfn, self.ports)
+                    if problem:
+                        probe.append(problem)
+                else:
+                    probe.append(f"{name}: not probed")
             after = iouring_snapshot(self.ports["actuator"])
             deaths, levels, exceptions = self.log_summary()
             snap = self.snapshot()
@@ -1131,16 +1152,26 @@ class Harness:
                       "server_counters": delta, "loop_deaths": deaths, "log_levels": levels,
                       "log_exceptions": dict(exceptions.most_common(6)), "control": self.control.summary(key),
                       "after": snap, "rss_peak": rss_peak, "fds_peak": fds_peak,
-                      "rss_ceiling_hit": self.ceiling_hit.is_set(),
+                      "rss_ceiling_hit": self.ceiling_hit.is_set(), "serving_after": not probe,
+                      "probe_problems": probe, "active_after_settle": settled_active,
                       "baseline": self.baseline["label"]}
             self.results.append(result)
             self.loop_deaths += [(key, d) for d in deaths]
             log(f"({key}) done: {compact(result['counts'], 6)}")
             log(f"     server: fds {snap['fds']}, RSS {mib(snap['rss'])} MiB (peak {mib(rss_peak)}), active "
                 f"{snap['active']}, health {snap['health']}, loop deaths {len(deaths)}, control failures "
-                f"{result['control']['failures']}")
-            if not snap["alive"] or snap["health"] != "UP":
-                why = "process died" if not snap["alive"] else f"health {snap['health']}: {snap['health_error']}"
+                f"{result['control']['failures']}, serving after: {'yes' if not probe else probe}")
+            why = None
+            if not snap["alive"]:
+                why = "process died" + (" (killed by the harness: RSS runaway)"
+                                        if any(k["family"] == key for k in self.runaway_kills) else "")
+            elif snap["health"] != "UP":
+                why = f"health {snap['health']}: {snap['health_error']}"
+            elif self.ceiling_hit.is_set():
+                why = "RSS over the ceiling"
+            elif probe:
+                why = f"not serving: {probe[0]}"
+            if why:
                 result["server_broken"] = why
                 if args.on_death == "restart" and args.start and idx < len(families) - 1 and \
                         self.deadline - reserve - now() > args.startup_timeout / 3:
@@ -1160,7 +1191,7 @@ class Harness:
     def verdict(self, reserve):
         args = self.args
         base = self.baseline
-        end_by = max(now() + 5, self.deadline - 8)
+        end_by = max(now() + 5, self.deadline - 12)
         active, settled = self.wait_active_zero(end_by)
         # fds may lag the gauge by a close or two
         fds = self.server.fds()
@@ -1172,13 +1203,17 @@ class Harness:
         problems = []
         if alive:
             rnd = random.Random()
+            checks_until = max(now() + 4, self.deadline - 6)
             for _ in range(6):  # several fresh connections each, to land on every event loop
                 for name, fn in CHECKS:
+                    if now() > checks_until:
+                        served["not run (time)"] += 1
+                        continue
                     problem, _ = run_check(fn, self.ports, rnd)
                     served["ok" if problem is None else "fail"] += 1
                     if problem:
                         problems.append(problem)
-        heap, source = self.server.heap_after_gc() if alive else (None, None)
+        heap, source = self.server.heap_after_gc(timeout=self.deadline + 8 - now()) if alive else (None, None)
         status, herr = health(self.ports["actuator"])
         rss = self.server.rss()
         deaths, _, _ = self.log_summary()
@@ -1194,10 +1229,13 @@ class Harness:
 
         check("server process alive", alive, f"exit status {final['exit_status']}" if not alive else f"pid {self.server.pid}", True)
         check("still serving (6 fresh clients per port)", alive and served["fail"] == 0,
-              f"{served['ok']} ok, {served['fail']} failed {problems[:3] if problems else ''}".strip(), True)
+              f"{served['ok']} ok, {served['fail']} failed {problems[:3] if problems else ''}".strip()
+              + (f", {served['not run (time)']} not run (time)" if served["not run (time)"] else ""), True)
         check("no event loop died", not self.loop_deaths,
               ", ".join(f"{d} (during {k})" for k, d in self.loop_deaths) or "none"
               + ("" if self.server.log_path else " (no log: only health seen)"), True)
+        check("RSS never ran away (harness kill)", not self.runaway_kills,
+              ", ".join(f"during ({k['family']}) at {mib(k['rss'])} MiB" for k in self.runaway_kills) or "none", True)
         check("no server restart needed", not self.restarts,
               "; ".join(f"after ({r['after']}): {r['why']}" for r in self.restarts) or "none", True)
         check("health UP", status == "UP", f"{status}{': ' + herr if herr else ''}", status == "DOWN")
@@ -1238,11 +1276,11 @@ def render(report):
     b0 = report["baselines"][0]
     out.append(f"Baseline: fds {b0['fds']}, RSS {mib(b0['rss'])} MiB, heap after GC {mib(b0['heap_after_gc'])} MiB "
                f"({b0['heap_source']}), active {b0['active']}, health {b0['health']}.\n")
-    out.append("| family | s | what the peers saw | server counters (delta) | loop deaths | ctl fail | fds | RSS MiB end (peak) | active | health |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
+    out.append("| family | s | what the peers saw | server counters (delta) | loop deaths | ctl fail | fds | RSS MiB end (peak) | active | health | serving after |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in report["families"]:
         if r.get("skipped"):
-            out.append(f"| ({r['family']}) {r['title']} | - | skipped: {r['skipped']} | | | | | | | |")
+            out.append(f"| ({r['family']}) {r['title']} | - | skipped: {r['skipped']} | | | | | | | | |")
             continue
         a = r["after"]
         sc = {k.replace("closed:", ""): v for k, v in r["server_counters"].items() if not k.startswith("accepted:")}
@@ -1252,7 +1290,8 @@ def render(report):
                    f"{' ' + ', '.join(r['loop_deaths']) if r['loop_deaths'] else ''} | "
                    f"{r['control']['failures']}/{r['control']['checks']} | {a['fds']} | {mib(a['rss'])} ({mib(r['rss_peak'])})"
                    f"{' CEILING' if r['rss_ceiling_hit'] else ''} | {a['active']} | {a['health']}"
-                   f"{' ' + r['server_broken'] if r.get('server_broken') else ''} |")
+                   f"{' (' + r['server_broken'] + ')' if r.get('server_broken') else ''} | "
+                   f"{'yes' if r['serving_after'] else 'NO ' + '; '.join(r['probe_problems'])} |")
     out.append("")
     logs = [(r["family"], r["log_exceptions"], r["log_levels"]) for r in report["families"] if r.get("log_exceptions") or r.get("log_levels")]
     if logs:
@@ -1297,6 +1336,8 @@ def main():
     p.add_argument("--mget-keys", type=int, default=1000, help="(c) times the MGET names big (<= 1023)")
     p.add_argument("--rss-ceiling-mb", type=int, default=2048,
                    help="abort a family when the server's RSS grows this much over baseline (protects the machine)")
+    p.add_argument("--no-runaway-kill", action="store_true",
+                   help="do not SIGKILL a started server whose RSS grows past baseline + 2 x --rss-ceiling-mb")
     p.add_argument("--fd-slack", type=int, default=8)
     p.add_argument("--heap-slack-mb", type=int, default=16)
     p.add_argument("--rss-warn-mb", type=int, default=128)
@@ -1338,7 +1379,7 @@ def main():
               flush=True)
         os._exit(3)
 
-    timer = threading.Timer(args.seconds + 25, watchdog)
+    timer = threading.Timer(args.seconds + 30, watchdog)
     timer.daemon = True
     timer.start()
 
