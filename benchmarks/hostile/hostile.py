@@ -570,12 +570,17 @@ class Control(threading.Thread):
         while not self.stop.wait(1.0):
             if self.h.restarting:
                 continue
+            refused = 0
             for name, fn in CHECKS:
                 problem, latency = run_check(fn, self.h.ports, self.rnd)
                 with self.lock:
                     self.records.append((now(), self.h.family, name, problem, latency))
                 if problem:
                     log(f"  control: {problem}")
+                    refused += "ECONNREFUSED" in problem
+            if refused == len(CHECKS) and self.h.family not in ("baseline", "end") and not self.h.abort.is_set():
+                log("  every port refuses connections: aborting this family")
+                self.h.abort.set()
 
     def summary(self, family=None):
         with self.lock:
@@ -1229,7 +1234,7 @@ class Harness:
 
         check("server process alive", alive, f"exit status {final['exit_status']}" if not alive else f"pid {self.server.pid}", True)
         check("still serving (6 fresh clients per port)", alive and served["fail"] == 0,
-              f"{served['ok']} ok, {served['fail']} failed {problems[:3] if problems else ''}".strip()
+              "server process gone" if not alive else f"{served['ok']} ok, {served['fail']} failed {problems[:3] if problems else ''}".strip()
               + (f", {served['not run (time)']} not run (time)" if served["not run (time)"] else ""), True)
         check("no event loop died", not self.loop_deaths,
               ", ".join(f"{d} (during {k})" for k, d in self.loop_deaths) or "none"
@@ -1249,9 +1254,9 @@ class Harness:
         check(f"heap after GC back near baseline (+{mib(heap_slack)} MiB)",
               heap is not None and base["heap_after_gc"] is not None and heap - base["heap_after_gc"] <= heap_slack,
               f"{mib(base['heap_after_gc'])} -> {mib(heap)} MiB ({source})")
-        rss_growth = (rss or 0) - (base["rss"] or 0)
-        check(f"RSS growth under {args.rss_warn_mb} MiB (reported)", rss is not None and rss_growth <= args.rss_warn_mb * MiB,
-              f"{mib(base['rss'])} -> {mib(rss)} MiB ({'+' if rss_growth >= 0 else ''}{mib(rss_growth)}); "
+        rss_growth = None if rss is None or base["rss"] is None else rss - base["rss"]
+        check(f"RSS growth under {args.rss_warn_mb} MiB (reported)", rss_growth is not None and rss_growth <= args.rss_warn_mb * MiB,
+              f"{mib(base['rss'])} -> {mib(rss)} MiB ({'+' if (rss_growth or 0) >= 0 else ''}{mib(rss_growth)}); "
               f"peak {mib(self.sampler.peak(self.t0)[0])} MiB")
         return {"ports": self.ports, "transport": args.transport or ("attached" if not args.start else "default"),
                 "seconds_budget": args.seconds, "seconds_used": round(now() - self.t0, 1),
