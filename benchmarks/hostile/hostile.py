@@ -225,6 +225,7 @@ class Server:
         self.log_path = args.log
         self.log_offset = 0
         self.starts = 0
+        self.last_start_seconds = 10.0
         self.java_home = os.environ.get("JAVA_HOME") or "/usr/lib/jvm/temurin-25-jdk-amd64"
         self.jcmd = os.path.join(self.java_home, "bin", "jcmd")
         if not os.path.exists(self.jcmd):
@@ -260,6 +261,7 @@ class Server:
         ACTIVE_SERVERS.add(self.popen)
         t0 = now()
         while now() < deadline:
+            self.last_start_seconds = now() - t0
             if self.popen.poll() is not None:
                 raise HarnessError(f"the server exited with {self.popen.returncode} while starting; see {self.log_path}")
             status, _ = health(self.ports["actuator"])
@@ -1178,15 +1180,24 @@ class Harness:
                 why = f"not serving: {probe[0]}"
             if why:
                 result["server_broken"] = why
-                if args.on_death == "restart" and args.start and idx < len(families) - 1 and \
-                        self.deadline - reserve - now() > args.startup_timeout / 3:
+                last = idx == len(families) - 1
+                # a restart costs the last start-up, a warm-up and a baseline; leave the next family some time
+                needed = self.server.last_start_seconds + args.warmup + 6 + 5
+                if last:
+                    pass
+                elif args.on_death == "restart" and args.start and self.deadline - reserve - now() > needed:
                     try:
                         self.restart(why)
                     except HarnessError as e:
                         log(f"  restart failed: {e}")
                         break
-                elif args.on_death == "stop" or not snap["alive"]:
-                    log("  the server is broken: no further families")
+                elif args.on_death == "stop" or not snap["alive"] or not result["serving_after"]:
+                    left = [k for k in families[idx + 1:]]
+                    reason = "no time left to restart the server" if args.on_death == "restart" and args.start \
+                        else "the server is broken"
+                    log(f"  {reason}: families {','.join(left)} not run")
+                    for k in left:
+                        self.results.append({"family": k, "title": FAMILIES[k][0], "skipped": reason})
                     break
         self.family = "end"
         self.control.stop.set()
