@@ -1036,7 +1036,14 @@ class Harness:
 
     def log_summary(self):
         text = self.server.read_log()
-        deaths = [f"{m.group(1)} loop {m.group(2)}" for m in LOOP_DEATH.finditer(text)]
+        deaths = []
+        for m in LOOP_DEATH.finditer(text):
+            # the exception and the innermost frames of the project, to say where the loop died
+            tail = text[m.end():m.end() + 6000].splitlines()
+            cause = next((l.strip()[:100] for l in tail if EXCEPTION.search(l) and not l.startswith("\t")), "?")
+            frames = [re.sub(r"^\s*at (?:[\w$]+\.)*?([\w$]+\.[\w$<>]+)\(([^)]*)\).*$", r"\1(\2)", l)
+                      for l in tail if l.startswith("\tat dev.iouring")][:7]
+            deaths.append(f"{m.group(1)} loop {m.group(2)}: {cause} at {' < '.join(frames[-3:])}")
         levels = collections.Counter(m.group(1) for m in LOG_LEVEL.finditer(text))
         exceptions = collections.Counter()
         for line in text.splitlines():
@@ -1156,7 +1163,8 @@ class Harness:
             delta = {}
             if before and after:
                 delta = {k: after[k] - before.get(k, 0) for k in after if after[k] - before.get(k, 0) and k != "loops-listed"}
-            result = {"family": key, "title": title, "seconds": round(t_end - t_start, 1), "counts": c.snapshot(),
+            result = {"family": key, "title": title, "seconds": round(t_end - t_start, 1),
+                      "post_seconds": round(now() - t_end, 1), "counts": c.snapshot(),
                       "server_counters": delta, "loop_deaths": deaths, "log_levels": levels,
                       "log_exceptions": dict(exceptions.most_common(6)), "control": self.control.summary(key),
                       "after": snap, "rss_peak": rss_peak, "fds_peak": fds_peak,
@@ -1304,7 +1312,7 @@ def render(report):
         acc = sum(v for k, v in r["server_counters"].items() if k.startswith("accepted:"))
         out.append(f"| ({r['family']}) {r['title']} | {r['seconds']} | {compact(r['counts'])} | accepted={acc}"
                    f"{', ' + compact(sc) if sc else ''} | {len(r['loop_deaths'])}"
-                   f"{' ' + ', '.join(r['loop_deaths']) if r['loop_deaths'] else ''} | "
+                   f"{' (' + ', '.join(d.split(':')[0] for d in r['loop_deaths']) + ')' if r['loop_deaths'] else ''} | "
                    f"{r['control']['failures']}/{r['control']['checks']} | {a['fds']} | {mib(a['rss'])} ({mib(r['rss_peak'])})"
                    f"{' CEILING' if r['rss_ceiling_hit'] else ''} | {a['active']} | {a['health']}"
                    f"{' (' + r['server_broken'] + ')' if r.get('server_broken') else ''} | "
@@ -1315,6 +1323,11 @@ def render(report):
         out.append("Server log per family (WARN/ERROR lines, most frequent exceptions):\n")
         for fam, exc, levels in logs:
             out.append(f"- ({fam}) {compact(levels)}; " + "; ".join(f"{k} x{v}" for k, v in exc.items()))
+        out.append("")
+    deaths = [(r["family"], d) for r in report["families"] for d in r.get("loop_deaths") or []]
+    if deaths:
+        out.append("Event-loop deaths:\n")
+        out += [f"- during ({fam}): {d}" for fam, d in deaths]
         out.append("")
     if report["restarts"]:
         out.append("Restarts: " + "; ".join(f"after ({r['after']}): {r['why']}" for r in report["restarts"]) + "\n")
