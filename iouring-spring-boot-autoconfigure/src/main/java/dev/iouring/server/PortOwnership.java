@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * overlaps the listener's, in {@code /proc/net/tcp} and {@code tcp6}, and fails when there are more than
  * this server opened. This closes the race of two servers starting at the same instant, whose probes can
  * both pass before either listens: each counts after its own sockets listen, so the one that counts
- * last sees the other's sockets and fails (both fail if both count late). Two servers never both pass.
+ * last sees the other's sockets and fails (both fail if both count late): two servers on the same
+ * address never both pass.
  * A server that fails here may have accepted a few connections in between; stopping it closes them.
  * </ol>
  *
