@@ -55,7 +55,7 @@ HOST = "127.0.0.1"
 IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
 MiB = 1 << 20
 DEFAULT_ORDER = "i,h,d,f,e,g,b,a,c"
-LOOP_DEATH = re.compile(r"(\S+) event loop (\d+) failed and stopped")
+LOOP_DEATH = re.compile(r"\b([\w-]+) event loop (\d+) failed and stopped")
 LOG_LEVEL = re.compile(r"\s(ERROR|WARN)\s+\d+\s+---")
 EXCEPTION = re.compile(r"\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error))\b(?::\s?([^\n]{0,110}))?")
 
@@ -1037,8 +1037,14 @@ class Harness:
     def log_summary(self):
         text = self.server.read_log()
         deaths = []
-        for m in LOOP_DEATH.finditer(text):
+        at = text.find("failed and stopped")
+        while at >= 0:
             # the exception and the innermost frames of the project, to say where the loop died
+            start = text.rfind("\n", 0, at) + 1
+            m = LOOP_DEATH.search(text, start, at + 20)
+            at = text.find("failed and stopped", at + 1)
+            if not m:
+                continue
             tail = text[m.end():m.end() + 6000].splitlines()
             cause = next((l.strip()[:100] for l in tail if EXCEPTION.search(l) and not l.startswith("\t")), "?")
             frames = [re.sub(r"^\s*at (?:[\w$]+\.)*?([\w$]+\.[\w$<>]+)\(([^)]*)\).*$", r"\1(\2)", l)
@@ -1047,7 +1053,7 @@ class Harness:
         levels = collections.Counter(m.group(1) for m in LOG_LEVEL.finditer(text))
         exceptions = collections.Counter()
         for line in text.splitlines():
-            if line.startswith(("\tat ", "\t... ")):
+            if line.startswith(("\tat ", "\t... ")) or ("Exception" not in line and "Error" not in line):
                 continue
             for m in EXCEPTION.finditer(line):
                 msg = (m.group(2) or "").strip()
@@ -1126,7 +1132,10 @@ class Harness:
         reserve = min(25.0, max(10.0, 0.12 * (self.deadline - now())))
         for idx, key in enumerate(families):
             title, _, fn = FAMILIES[key]
-            remaining = self.deadline - reserve - now()
+            # hold back the time of one restart while families remain after this one
+            held = self.server.last_start_seconds + 11 if (args.on_death == "restart" and args.start
+                                                           and idx < len(families) - 1) else 0
+            remaining = self.deadline - reserve - held - now()
             weights = sum(FAMILIES[k][1] for k in families[idx:])
             slot = remaining * FAMILIES[key][1] / weights
             if slot < 2:
