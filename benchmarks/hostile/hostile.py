@@ -55,7 +55,7 @@ HOST = "127.0.0.1"
 IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
 MiB = 1 << 20
 DEFAULT_ORDER = "i,h,d,f,e,g,b,a,c"
-LOOP_DEATH = re.compile(r"(\S+) event loop (\d+) failed and stopped")
+LOOP_DEATH = re.compile(r"\b([\w-]+) event loop (\d+) failed and stopped")
 LOG_LEVEL = re.compile(r"\s(ERROR|WARN)\s+\d+\s+---")
 EXCEPTION = re.compile(r"\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error))\b(?::\s?([^\n]{0,110}))?")
 
@@ -1037,8 +1037,14 @@ class Harness:
     def log_summary(self):
         text = self.server.read_log()
         deaths = []
-        for m in LOOP_DEATH.finditer(text):
+        at = text.find("failed and stopped")
+        while at >= 0:
             # the exception and the innermost frames of the project, to say where the loop died
+            start = text.rfind("\n", 0, at) + 1
+            m = LOOP_DEATH.search(text, start, at + 20)
+            at = text.find("failed and stopped", at + 1)
+            if not m:
+                continue
             tail = text[m.end():m.end() + 6000].splitlines()
             cause = next((l.strip()[:100] for l in tail if EXCEPTION.search(l) and not l.startswith("\t")), "?")
             frames = [re.sub(r"^\s*at (?:[\w$]+\.)*?([\w$]+\.[\w$<>]+)\(([^)]*)\).*$", r"\1(\2)", l)
@@ -1047,7 +1053,7 @@ class Harness:
         levels = collections.Counter(m.group(1) for m in LOG_LEVEL.finditer(text))
         exceptions = collections.Counter()
         for line in text.splitlines():
-            if line.startswith(("\tat ", "\t... ")):
+            if line.startswith(("\tat ", "\t... ")) or ("Exception" not in line and "Error" not in line):
                 continue
             for m in EXCEPTION.finditer(line):
                 msg = (m.group(2) or "").strip()
@@ -1102,6 +1108,8 @@ class Harness:
 
     # --- running
 
+    family_checks = _family_checks
+
     def restart(self, why):
         log(f"  restarting the server ({why})")
         self.restarting = True
@@ -1126,7 +1134,10 @@ class Harness:
         reserve = min(25.0, max(10.0, 0.12 * (self.deadline - now())))
         for idx, key in enumerate(families):
             title, _, fn = FAMILIES[key]
-            remaining = self.deadline - reserve - now()
+            # hold back the time of one restart while families remain after this one
+            held = self.server.last_start_seconds + 11 if (args.on_death == "restart" and args.start
+                                                           and idx < len(families) - 1) else 0
+            remaining = self.deadline - reserve - held - now()
             weights = sum(FAMILIES[k][1] for k in families[idx:])
             slot = remaining * FAMILIES[key][1] / weights
             if slot < 2:
@@ -1278,10 +1289,60 @@ class Harness:
         check(f"RSS growth under {args.rss_warn_mb} MiB (reported)", rss_growth is not None and rss_growth <= args.rss_warn_mb * MiB,
               f"{mib(base['rss'])} -> {mib(rss)} MiB ({'+' if (rss_growth or 0) >= 0 else ''}{mib(rss_growth)}); "
               f"peak {mib(self.sampler.peak(self.t0)[0])} MiB")
+        self.family_checks(check)
         return {"ports": self.ports, "transport": args.transport or ("attached" if not args.start else "default"),
                 "seconds_budget": args.seconds, "seconds_used": round(now() - self.t0, 1),
                 "baselines": self.baselines, "families": self.results, "final": final, "control": ctl,
                 "restarts": self.restarts, "checks": checks, "server_log": self.server.log_path}
+
+
+def _sum(counts, suffix):
+    return sum(v for k, v in counts.items() if k.endswith(suffix) and isinstance(v, int))
+
+
+def _family_checks(self, check):
+    """What each family that ran expects of a robust server (not severe: the server may still serve)."""
+    ran = {r["family"]: r for r in self.results if not r.get("skipped")}
+    if "i" in ran:
+        c = ran["i"]["counts"]
+        bad = _sum(c, "_reply_MISSING") + _sum(c, "_reply_WRONG")
+        check("(i) half-close: every reply arrives", bad == 0 and _sum(c, "_reply_ok") > 0,
+              f"{_sum(c, '_reply_ok')} ok, {bad} missing or wrong, {_sum(c, '_then_eof')} ended with EOF")
+    if "h" in ran:
+        c = ran["h"]["counts"]
+        fails = sum(v for k, v in c.items() if "FAIL" in k)
+        check("(h) flood: all connections accepted, fresh and held clients served",
+              c.get("opened", 0) > 0 and c.get("active_gauge_peak", 0) >= c.get("opened", 0) and fails == 0,
+              f"opened {c.get('opened')}/{c.get('target')}, gauge peak {c.get('active_gauge_peak')}, "
+              f"fresh ok {c.get('fresh_client_ok', 0)}, held echo ok {c.get('held_echo_ok', 0)}, failures {fails}")
+    if "d" in ran:
+        c = ran["d"]["counts"]
+        check("(d) trickle: the server closes slow peers", c.get("still_open_at_end", 0) < c.get("tricklers", 0),
+              f"{c.get('still_open_at_end')}/{c.get('tricklers')} still open after {c.get('trickled_for_s')} s "
+              "at 1 byte per 100 ms")
+    if "g" in ran:
+        c = ran["g"]["counts"]
+        parts = []
+        ok = True
+        for kind in ("line", "resp"):
+            exp, got = c.get(f"{kind}_replies_expected", 0), c.get(f"{kind}_replies_received", 0)
+            if exp:
+                parts.append(f"{kind}: {got}/{exp} replies before the bad frame's close")
+                ok = ok and got == exp
+        check("(g) valid requests before a bad frame are answered", ok and parts, "; ".join(parts) or "no tries")
+    if "c" in ran:
+        r = ran["c"]
+        c = r["counts"]
+        check("(c) never-reading peers: server memory bounded", not r["rss_ceiling_hit"] and "c" not in
+              {k["family"] for k in self.runaway_kills},
+              f"GET phase RSS +{c.get('gets_rss_peak_growth_mib')} MiB, MGET phase +{c.get('mget_rss_peak_growth_mib')}"
+              f" MiB (peak {mib(r['rss_peak'])} MiB), active after {r['after']['active']}"
+              + (", RSS ceiling hit" if r["rss_ceiling_hit"] else ""))
+    if "b" in ran:
+        errs = ran["b"]["server_counters"]
+        he = sum(v for k, v in errs.items() if k.endswith(":handler-error"))
+        check("(b) request then RST: no handler errors", he == 0, f"{he} connections closed with handler-error"
+              + (f" ({', '.join(list(ran['b']['log_exceptions'])[:2])})" if he else ""))
 
 
 def mib(v):

@@ -1,6 +1,7 @@
 package dev.iouring.server;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure that a listener whose settings do not allow sharing ({@link ListenerSettings#reusePort()}
@@ -35,15 +38,18 @@ import org.jspecify.annotations.Nullable;
  * overlaps the listener's, in {@code /proc/net/tcp} and {@code tcp6}, and fails when there are more than
  * this server opened. This closes the race of two servers starting at the same instant, whose probes can
  * both pass before either listens: each counts after its own sockets listen, so the one that counts
- * last sees the other's sockets and fails (both fail if both count late). Two servers never both pass.
+ * last sees the other's sockets and fails (both fail if both count late): two servers on the same
+ * address never both pass.
  * A server that fails here may have accepted a few connections in between; stopping it closes them.
  * </ol>
  *
  * <p>What it cannot do: a program that sets SO_REUSEPORT and starts after this server has passed both
  * checks still joins the port, because the kernel allows it; only that program can check. Where
- * {@code /proc/net/tcp} does not exist (not Linux) only the probe runs.
+ * {@code /proc/net/tcp} does not exist (not Linux) or cannot be read, only the probe runs.
  */
 final class PortOwnership {
+
+	private static final Logger logger = LoggerFactory.getLogger(PortOwnership.class);
 
 	private static final InetAddress ANY_IPV6 = anyIpv6();
 
@@ -95,7 +101,16 @@ final class PortOwnership {
 		if (Arrays.stream(listeners).allMatch((listener) -> listener.settings().reusePort())) {
 			return;
 		}
-		List<InetSocketAddress> listening = ListeningSockets.read();
+		List<InetSocketAddress> listening;
+		try {
+			listening = ListeningSockets.read();
+		}
+		catch (UncheckedIOException ex) {
+			// A sandbox may hide the tables; refusing to start for that would turn a check into an outage.
+			logger.warn("Cannot count the sockets listening on this server's ports ({}); only the check before "
+					+ "binding guards them against another server", ex.getMessage());
+			return;
+		}
 		if (listening == null) {
 			return;
 		}

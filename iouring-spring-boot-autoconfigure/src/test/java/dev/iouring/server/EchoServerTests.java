@@ -103,7 +103,7 @@ class EchoServerTests {
 			.listener(new ListenerSettings("other", InetAddress.getLoopbackAddress(), first.port(), 16, ECHO, null,
 					10, Duration.ZERO, HandlerExecution.EVENT_LOOP))
 			.build());
-		// Our own listener shares the port through SO_REUSEPORT, so take it with a plain socket instead.
+		// A plain socket holds the port here; ReusePortTests covers two of our own servers on one port.
 		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
 			TcpServer third = TestServers.create(this.transport, ServerSettings.builder()
 				.eventLoops(1)

@@ -180,7 +180,8 @@ class ReusePortTests {
 			TcpServer server = server(address, 0, true);
 			server.start();
 			int port = server.port();
-			ListenerRuntime owner = new ListenerRuntime(0, server.settings().listeners().getFirst().withReusePort(false));
+			ListenerSettings owning = server.settings().listeners().getFirst().withReusePort(false);
+			ListenerRuntime owner = new ListenerRuntime(0, owning);
 			owner.boundPort(port);
 			ListenerRuntime[] listeners = { owner };
 			int own = listeningSockets(server);
@@ -248,9 +249,9 @@ class ReusePortTests {
 
 	private void assertHoldsNothingButForeignSockets() {
 		long foreignOpen = this.foreign.stream().filter(ServerSocketChannel::isOpen).count();
+		long allowed = this.socketsBefore + foreignOpen;
 		await().atMost(Duration.ofSeconds(10))
-			.untilAsserted(
-					() -> assertThat(OpenDescriptors.socketCount()).isLessThanOrEqualTo(this.socketsBefore + foreignOpen));
+			.untilAsserted(() -> assertThat(OpenDescriptors.socketCount()).isLessThanOrEqualTo(allowed));
 		assertThat(OpenDescriptors.ioUringCount()).isEqualTo(this.ioUringsBefore);
 		assertThat(OpenDescriptors.pollerCount()).isEqualTo(this.pollersBefore);
 		assertThat(OpenDescriptors.eventFdCount()).isEqualTo(this.eventFdsBefore);
