@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * over the map, so concurrent {@code INCR}s never lose an update. Whoever removes or replaces a mapping
  * updates the running key count and memory figure, so {@link #size()} and {@link #usedMemory()} never
  * walk the map. Expired entries are removed when a command touches them, and otherwise from an index
- * of expiry times, soonest first, when the key count is read or the memory limit is reached; each
- * expired key is reclaimed once, so that work is bounded by the keys that were set with an expiry.
+ * of expiry times, soonest first, when the key count is read or the memory limit is reached: at most
+ * {@value #RECLAIM_BATCH} per call, so that no command stalls its event loop, as Redis bounds its own
+ * expiry cycles. Until they are reclaimed, expired keys still count, as they do in Redis's DBSIZE.
  * Multi-key commands ({@code MSET}, {@code DEL k1 k2}) are atomic per key only.
  *
  * <p>Memory is counted approximately, as Redis's {@code used_memory}: the bytes of each key and value
@@ -39,6 +40,9 @@ public final class KeyValueStore {
 
 	/** Estimated extra bytes of a mapping with an expiry time: a larger entry and its index node. */
 	static final int EXPIRY_OVERHEAD = 96;
+
+	/** The most expired keys one call removes from the index (well under a millisecond of work). */
+	static final int RECLAIM_BATCH = 1_000;
 
 	/** Expiry time of an entry that lives until it is overwritten or deleted. */
 	private static final long NEVER = Long.MAX_VALUE;
@@ -196,7 +200,8 @@ public final class KeyValueStore {
 	}
 
 	/**
-	 * Returns the number of live keys: the running count, after removing the keys whose time is up.
+	 * Returns the number of keys: the running count, after removing up to {@value #RECLAIM_BATCH} keys
+	 * whose time is up (so live keys only, unless more than that expired since the last call).
 	 * @return the key count
 	 */
 	public int size() {
@@ -257,11 +262,12 @@ public final class KeyValueStore {
 		return entry;
 	}
 
-	/** Removes the entries whose expiry time has passed, soonest first, until one has not. */
+	/** Removes the entries whose expiry time has passed, soonest first, up to the batch. */
 	private void reclaimExpired() {
 		long now = this.clock.millis();
+		int budget = RECLAIM_BATCH;
 		for (Map.Entry<Expiring, Boolean> first = this.expiries.firstEntry(); first != null
-				&& first.getKey().expiresAt <= now; first = this.expiries.firstEntry()) {
+				&& first.getKey().expiresAt <= now && budget-- > 0; first = this.expiries.firstEntry()) {
 			Expiring entry = first.getKey();
 			// Whoever takes the mapping out counts it: here, or a command that replaced or deleted it.
 			if (this.expiries.remove(entry) != null && this.entries.remove(entry.key, entry)) {

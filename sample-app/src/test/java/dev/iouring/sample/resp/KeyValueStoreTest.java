@@ -110,6 +110,19 @@ class KeyValueStoreTest {
 	}
 
 	@Test
+	void eachCallReclaimsABoundedBatchOfExpiredKeys() {
+		int keys = KeyValueStore.RECLAIM_BATCH + 5;
+		Key probe = Key.probe(16);
+		for (int i = 0; i < keys; i++) {
+			this.store.set(fill(probe, "key-" + i), new byte[1], 1_000, SetCondition.ALWAYS);
+		}
+		this.clock.advance(Duration.ofMillis(1_000));
+		assertThat(this.store.size()).isEqualTo(5);
+		assertThat(this.store.size()).isZero();
+		assertThat(this.store.usedMemory()).isZero();
+	}
+
+	@Test
 	void anIncrementKeepsTheExpiryTime() {
 		this.store.set(key("n"), "41".getBytes(StandardCharsets.US_ASCII), 1_000, SetCondition.ALWAYS);
 		assertThat(this.store.incrementBy(key("n"), 1)).isEqualTo(42);
