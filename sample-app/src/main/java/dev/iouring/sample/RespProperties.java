@@ -3,6 +3,7 @@ package dev.iouring.sample;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import dev.iouring.sample.resp.KeyValueStore;
 import dev.iouring.sample.resp.RespLimits;
 
 /**
@@ -11,6 +12,12 @@ import dev.iouring.sample.resp.RespLimits;
  */
 @ConfigurationProperties("sample.resp")
 public class RespProperties {
+
+	/**
+	 * Used-memory figure (keys and values, with an estimate of what holds them) past which commands that
+	 * may add data are refused with Redis's OOM error; reads and deletes still work. 0 means no limit.
+	 */
+	private DataSize maxmemory = DataSize.ofBytes(KeyValueStore.DEFAULT_MAX_MEMORY);
 
 	/**
 	 * Most bytes of received, not yet executed commands one connection may hold: an unfinished command
@@ -24,6 +31,14 @@ public class RespProperties {
 	 * rest of the command. A longer one gets "invalid bulk length" and the connection is closed.
 	 */
 	private DataSize maxBulkLength = DataSize.ofBytes(RespLimits.DEFAULTS.maxBulkLength());
+
+	public DataSize getMaxmemory() {
+		return this.maxmemory;
+	}
+
+	public void setMaxmemory(DataSize maxmemory) {
+		this.maxmemory = maxmemory;
+	}
 
 	public DataSize getMaxPendingBytes() {
 		return this.maxPendingBytes;

@@ -1,5 +1,7 @@
 package dev.iouring.sample;
 
+import java.time.InstantSource;
+
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,8 +19,8 @@ import dev.iouring.sample.resp.RespHandler;
 class SampleHandlers {
 
 	@Bean
-	KeyValueStore keyValueStore() {
-		return new KeyValueStore();
+	KeyValueStore keyValueStore(RespProperties properties) {
+		return new KeyValueStore(properties.getMaxmemory().toBytes(), InstantSource.system());
 	}
 
 	@Bean

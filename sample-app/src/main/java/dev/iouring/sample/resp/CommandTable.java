@@ -39,13 +39,13 @@ final class CommandTable {
 	static CommandTable standard() {
 		return new CommandTable(List.of(
 				new CommandSpec("get", 2, KeyCommands::get),
-				new CommandSpec("set", -3, KeyCommands::set),
+				new CommandSpec("set", -3, KeyCommands::set).deniedOutOfMemory(),
 				new CommandSpec("del", -2, KeyCommands::del),
 				new CommandSpec("exists", -2, KeyCommands::exists),
-				new CommandSpec("incr", 2, KeyCommands::incr),
-				new CommandSpec("decr", 2, KeyCommands::decr),
+				new CommandSpec("incr", 2, KeyCommands::incr).deniedOutOfMemory(),
+				new CommandSpec("decr", 2, KeyCommands::decr).deniedOutOfMemory(),
 				new CommandSpec("mget", -2, KeyCommands::mget),
-				new CommandSpec("mset", -3, KeyCommands::mset),
+				new CommandSpec("mset", -3, KeyCommands::mset).deniedOutOfMemory(),
 				new CommandSpec("dbsize", 1, KeyCommands::dbsize),
 				new CommandSpec("flushall", -1, KeyCommands::flushall),
 				new CommandSpec("ping", -1, ServerCommands::ping),
@@ -60,7 +60,8 @@ final class CommandTable {
 
 	/**
 	 * Runs a parsed command, or appends the error reply Redis would send when the name is unknown, the
-	 * argument count is wrong or an argument is not the integer the command needs.
+	 * argument count is wrong, the command may add data while the store is past its memory limit, or an
+	 * argument is not the integer the command needs.
 	 * @param arguments the command, name first; a command without arguments is ignored
 	 * @param session the connection's session
 	 */
@@ -75,6 +76,10 @@ final class CommandTable {
 		}
 		if (!spec.acceptsArgumentCount(arguments.count())) {
 			session.writer().error(wrongArity(spec.name()));
+			return;
+		}
+		if (spec.isDeniedOutOfMemory() && session.store().overMemoryLimit()) {
+			session.writer().raw(RespWriter.OUT_OF_MEMORY);
 			return;
 		}
 		try {
@@ -142,6 +147,8 @@ final class CommandTable {
 
 		private final Command command;
 
+		private boolean deniedOutOfMemory;
+
 		/**
 		 * Describes a command.
 		 * @param name the name in lower case
@@ -158,8 +165,22 @@ final class CommandTable {
 			this.command = command;
 		}
 
+		/**
+		 * Marks the command as one that may add data, refused past the memory limit (Redis's
+		 * {@code denyoom} flag). For building the table only.
+		 * @return this spec
+		 */
+		CommandSpec deniedOutOfMemory() {
+			this.deniedOutOfMemory = true;
+			return this;
+		}
+
 		String name() {
 			return this.name;
+		}
+
+		boolean isDeniedOutOfMemory() {
+			return this.deniedOutOfMemory;
 		}
 
 		byte[] lowerCaseName() {

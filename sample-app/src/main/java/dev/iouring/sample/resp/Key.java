@@ -86,6 +86,14 @@ final class Key {
 	}
 
 	/**
+	 * Returns the key's length.
+	 * @return the number of key bytes
+	 */
+	int length() {
+		return this.length;
+	}
+
+	/**
 	 * Returns the key bytes as a new array.
 	 * @return a copy of the bytes
 	 */

@@ -28,6 +28,9 @@ final class RespWriter {
 
 	static final byte[] ONE = utf8(":1\r\n");
 
+	/** Redis's reply to a command that may add data while used memory is past {@code maxmemory}. */
+	static final byte[] OUT_OF_MEMORY = utf8("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+
 	private static final byte[] CRLF = utf8("\r\n");
 
 	/** Room for a type byte, a 64-bit decimal and CRLF. */

@@ -5,6 +5,8 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
+import dev.iouring.server.Bytes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -57,7 +59,7 @@ class RespPipelinePauseTest {
 		RespClient client = client(RespLimits.DEFAULTS);
 		StringBuilder replies = new StringBuilder();
 		for (byte b : SCRIPT.getBytes(StandardCharsets.ISO_8859_1)) {
-			client.handler.onData(client.connection, dev.iouring.server.Bytes.wrap(new byte[] { b }));
+			client.handler.onData(client.connection, Bytes.wrap(new byte[] { b }));
 			// A peer that reads whenever something came: the pause and the resume both happen many times.
 			replies.append(client.connection.drain());
 		}
