@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The engine's layering (DESIGN.md §2): autoconfigure uses server uses ring, never the other way, and
+ * The engine's layering: autoconfigure uses server uses ring, never the other way, and
  * the engine imports neither Spring nor Micrometer.
  */
 class PackageLayeringTests {

@@ -645,7 +645,7 @@ public final class Ring implements AutoCloseable {
 	}
 
 	private boolean sqpollNeedsWakeup() {
-		// A full fence orders our tail store before the flags load (DESIGN.md §3): otherwise the poller
+		// A full fence orders our tail store before the flags load: otherwise the poller
 		// could go to sleep after we read "awake" and never see the new tail.
 		VarHandle.fullFence();
 		return (this.sqRing.get(ValueLayout.JAVA_INT, this.sqFlagsOffset) & SQ_NEED_WAKEUP) != 0;

@@ -23,7 +23,7 @@ import dev.iouring.server.LoopStats;
 import dev.iouring.server.TcpServer;
 
 /**
- * The meters of a started {@link TcpServer} (DESIGN.md §7). Every meter is a {@link Gauge} or a
+ * The meters of a started {@link TcpServer}, as the README lists them. Every meter is a {@link Gauge} or a
  * {@link FunctionCounter} that reads a figure the event loops already keep, so the loops do no extra
  * work for metrics: no atomic read-modify-write and no allocation on their side.
  *
