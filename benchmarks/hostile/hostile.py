@@ -1138,7 +1138,9 @@ class Harness:
             # hold back the time of one restart while families remain after this one
             held = self.server.last_start_seconds + 11 if (args.on_death == "restart" and args.start
                                                            and idx < len(families) - 1) else 0
-            remaining = self.deadline - reserve - held - now()
+            available = self.deadline - reserve - now()
+            held = min(held, 0.4 * available)  # a short budget runs the families rather than wait for a restart
+            remaining = available - held
             weights = sum(FAMILIES[k][1] for k in families[idx:])
             slot = remaining * FAMILIES[key][1] / weights
             if slot < 2:
