@@ -1109,7 +1109,7 @@ class Harness:
     # --- running
 
     def family_checks(self, check):
-        return _family_checks(self, check)
+        _family_checks(self, check)
 
     def restart(self, why):
         log(f"  restarting the server ({why})")
@@ -1138,7 +1138,9 @@ class Harness:
             # hold back the time of one restart while families remain after this one
             held = self.server.last_start_seconds + 11 if (args.on_death == "restart" and args.start
                                                            and idx < len(families) - 1) else 0
-            remaining = self.deadline - reserve - held - now()
+            available = self.deadline - reserve - now()
+            held = min(held, 0.4 * available)  # a short budget runs the families rather than wait for a restart
+            remaining = available - held
             weights = sum(FAMILIES[k][1] for k in families[idx:])
             slot = remaining * FAMILIES[key][1] / weights
             if slot < 2:
@@ -1334,11 +1336,16 @@ def _family_checks(self, check):
     if "c" in ran:
         r = ran["c"]
         c = r["counts"]
-        check("(c) never-reading peers: server memory bounded", not r["rss_ceiling_hit"] and "c" not in
-              {k["family"] for k in self.runaway_kills},
-              f"GET phase RSS +{c.get('gets_rss_peak_growth_mib')} MiB, MGET phase +{c.get('mget_rss_peak_growth_mib')}"
-              f" MiB (peak {mib(r['rss_peak'])} MiB), active after {r['after']['active']}"
-              + (", RSS ceiling hit" if r["rss_ceiling_hit"] else ""))
+        growth = max(c.get("gets_rss_peak_growth_mib") or 0, c.get("mget_rss_peak_growth_mib") or 0)
+        errors = sum(v for k, v in r["server_counters"].items() if k.endswith(":handler-error"))
+        check(f"(c) never-reading peers: backpressure, RSS growth under {2 * self.args.rss_warn_mb} MiB, no handler errors",
+              not r["rss_ceiling_hit"] and "c" not in {k["family"] for k in self.runaway_kills}
+              and growth <= 2 * self.args.rss_warn_mb and errors == 0,
+              f"{c.get('gets_sent_total')} GETs accepted of {c.get('gets_peers', 0) * self.args.pipelined_gets}; "
+              f"RSS +{c.get('gets_rss_peak_growth_mib')} MiB (GET phase), +{c.get('mget_rss_peak_growth_mib')} MiB (MGET "
+              f"phase), peak {mib(r['rss_peak'])} MiB; {errors} handler errors"
+              + (f" ({', '.join(list(r['log_exceptions'])[:1])})" if errors else "")
+              + f"; active after {r['after']['active']}" + (", RSS ceiling hit" if r["rss_ceiling_hit"] else ""))
     if "b" in ran:
         errs = ran["b"]["server_counters"]
         he = sum(v for k, v in errs.items() if k.endswith(":handler-error"))
