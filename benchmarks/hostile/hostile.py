@@ -15,7 +15,7 @@ Families (run in the order given by --families; the default runs the ones known 
 last, so that the others meet a healthy server):
   a  oversized line (7001) / oversized inline command (6380), then RST (SO_LINGER 0) at once
   b  short-lived peers: CLIENT INFO / PING, then RST
-  c  never-reading peers with big replies: SET big <1 MiB>, pipelined GET big x thousands, and a 9 KB
+  c  never-reading peers with big replies: SET big <1 MiB, or 512 KiB where that is the limit>, pipelined GET big x thousands, and a 9 KB
      MGET naming big ~1000 times (a ~1 GiB reply)
   d  trickling peers: one byte per 100 ms on every port, counting how many the server closes
   e  random garbage to every port
@@ -671,7 +671,8 @@ def fam_c(h, c, deadline):
     value_len = MiB
     s = connect(h.ports["resp"], 10)
     try:
-        for attempt in (MiB, MiB - 64):
+        # The biggest value the server takes: 1 MiB, or the sample's default max-bulk-length (512 KiB).
+        for attempt in (MiB, MiB - 64, 512 * 1024):
             s.sendall(resp_command(b"SET", b"big", b"v" * attempt))
             buf, _, err = recv_until(s, now() + 10, want=lambda b: b"\r\n" in b)
             if buf.startswith(b"+OK"):

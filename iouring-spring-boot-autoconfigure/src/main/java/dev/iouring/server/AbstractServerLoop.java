@@ -69,8 +69,8 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 	/** Told once if the loop fails; set by the server before the loop starts. */
 	private volatile @Nullable Consumer<Throwable> failureListener;
 
-	/** Unexpected failures while serving connections, logged at a bounded rate. */
-	protected final RateLimitedLog failureLog = new RateLimitedLog(logger);
+	/** Counts and logs, at a bounded rate, what goes wrong with single connections. */
+	protected final ConnectionFaults faults;
 
 	/**
 	 * Creates a loop and its (unstarted) thread.
@@ -87,6 +87,7 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 		this.settings = settings;
 		this.listeners = listeners;
 		this.stats = new LoopStats(index);
+		this.faults = new ConnectionFaults(transport, index, this.stats, settings.writeLimit());
 		this.listenerStats = new ListenerStats[listeners.length];
 		for (int i = 0; i < listeners.length; i++) {
 			this.listenerStats[i] = new ListenerStats(listeners[i].name(), index);
@@ -251,27 +252,6 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 	}
 
 	/**
-	 * Handles a failure while serving one connection, before the transport closes it: a fatal one is
-	 * thrown again (it ends the loop); the rest are counted and, unless the peer caused them, logged at
-	 * a bounded rate with their stack trace.
-	 * @param connection the connection, for the log line
-	 * @param op what was being done, e.g. {@code recv}, for the errors meter
-	 * @param failure what was thrown
-	 * @return whether the peer caused it, so the connection closes as reset
-	 */
-	protected final boolean containFailure(Object connection, String op, Throwable failure) {
-		Failures.rethrowIfFatal(failure);
-		this.stats.error(op, Failures.errorName(failure));
-		if (Failures.isPeerGone(failure)) {
-			logger.debug("{} of {} failed: {}", op, connection, failure.toString());
-			return true;
-		}
-		this.failureLog.warn("{} event loop {}: {} failed on {}; closing that connection", this.transport,
-				this.index, op, connection, failure);
-		return false;
-	}
-
-	/**
 	 * Stops accepting and reading; closes each connection once its queued bytes are sent. The callback
 	 * also runs if the loop ends first, for whatever reason, so a drain never waits for a dead loop.
 	 * @param callback run once the loop has no connection left
@@ -353,7 +333,7 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 			catch (Throwable ex) {
 				Failures.rethrowIfFatal(ex);
 				this.stats.error("task", Failures.errorName(ex));
-				this.failureLog.warn("A task on {} event loop {} failed", this.transport, this.index, ex);
+				this.faults.log().warn("A task on {} event loop {} failed", this.transport, this.index, ex);
 			}
 		}
 	}
@@ -409,39 +389,11 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 	}
 
 	/**
-	 * The write high water mark of the loop's connections.
-	 * @return queued bytes above which a connection is unwritable
-	 */
-	public long highWaterMark() {
-		return this.settings.writeHighWaterMark();
-	}
-
-	/**
 	 * The hard limit on queued outbound bytes per connection.
 	 * @return bytes past which a connection is closed with {@link CloseReason#OUTBOUND_OVERFLOW}
 	 */
 	public long writeLimit() {
 		return this.settings.writeLimit();
-	}
-
-	/**
-	 * Whether a write of {@code length} more bytes onto {@code queued} would pass the write limit; if so
-	 * the connection is to be closed, and it is logged (at a bounded rate). A write into an empty queue
-	 * always fits, so one reply larger than the limit still goes out: a connection holds at most the
-	 * limit or its handler's largest single write, whichever is more. Loop thread only.
-	 * @param connection the connection, for the log line
-	 * @param queued bytes queued now
-	 * @param length bytes about to be queued
-	 * @return {@code true} if the write must not be queued
-	 */
-	protected final boolean overflows(Object connection, long queued, int length) {
-		if (queued == 0 || queued + length <= this.settings.writeLimit()) {
-			return false;
-		}
-		this.failureLog.info("Closing {}: {} B queued for sending would pass the write limit of {} B "
-				+ "(the peer does not read; raise iouring.server.write-buffer.limit if replies are this large)",
-				connection, queued + length, this.settings.writeLimit());
-		return true;
 	}
 
 }

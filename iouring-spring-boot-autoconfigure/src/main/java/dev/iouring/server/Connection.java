@@ -91,9 +91,9 @@ public interface Connection {
 	boolean isOpen();
 
 	/**
-	 * Returns whether the bytes queued for sending are under the high water mark. When this is
-	 * {@code false} the server stops reading from the connection until the queue drains below the low
-	 * water mark.
+	 * Returns whether the connection is writable: {@code false} from the moment the bytes queued for
+	 * sending pass the high water mark until they fall to the low water mark, exactly the span between
+	 * the two {@link TcpHandler#onWritabilityChanged} calls. Meanwhile the server stops reading from it.
 	 * @return {@code true} if the application may keep writing without growing the queue further
 	 */
 	boolean isWritable();

@@ -336,7 +336,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				closeNow(connection, CloseReason.IDLE_TIMEOUT);
 			}
 			else if (this.timers.isFrameOverdue(listener, connection.frameStarted, this.turnNanos)) {
-				this.failureLog.info("Closing {}: a frame did not finish within the frame timeout", connection);
+				this.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);
 				connection.inputEnded = true;
 				closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
 			}
@@ -370,7 +370,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 					onAccept(UserData.slot(userData), res, flags);
 				}
 				catch (Throwable ex) {
-					containFailure("listener " + UserData.slot(userData), "accept", ex);
+					this.faults.contain("listener " + UserData.slot(userData), "accept", ex);
 				}
 			}
 			case UserData.WAKEUP -> onWakeup(res);
@@ -404,13 +404,13 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	 * peer caused it), and the loop goes on. A fatal error is thrown on and ends the loop.
 	 */
 	private void failed(UringConnection connection, String op, Throwable failure) {
-		boolean peerGone = containFailure(connection, op, failure);
+		boolean peerGone = this.faults.contain(connection, op, failure);
 		try {
 			closeNow(connection, peerGone ? CloseReason.RESET : CloseReason.INTERNAL_ERROR);
 		}
 		catch (Throwable ex) {
 			Failures.rethrowIfFatal(ex);
-			this.failureLog.warn("Closing {} failed too", connection, ex);
+			this.faults.log().warn("Closing {} failed too", connection, ex);
 		}
 	}
 
@@ -758,7 +758,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	 * handled them, when there is one).
 	 */
 	private void badFrame(UringConnection connection, FramingException ex) {
-		this.failureLog.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+		this.faults.log().info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
 		connection.inputEnded = true;
 		CloseReason reason = ex.reason();
 		if (connection.lane == null) {
@@ -831,13 +831,13 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				execute(() -> Failures.rethrowIfFatal(ex));
 				return;
 			}
-			this.failureLog.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
+			this.faults.log().warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
 					connection.listenerName(), connection, ex);
 			try {
 				connection.listener.settings.handler().onError(connection, ex);
 			}
 			catch (Throwable nested) {
-				this.failureLog.warn("onError of {} failed too", connection, nested);
+				this.faults.log().warn("onError of {} failed too", connection, nested);
 			}
 			execute(() -> {
 				this.stats.error("handler", ex.getClass().getSimpleName());
@@ -848,7 +848,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 
 	private void handlerFailed(UringConnection connection, Throwable ex) {
 		Failures.rethrowIfFatal(ex);
-		this.failureLog.warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
+		this.faults.log().warn("Handler of io_uring listener '{}' failed on {}; closing that connection",
 				connection.listenerName(), connection, ex);
 		this.stats.error("handler", ex.getClass().getSimpleName());
 		try {
@@ -856,7 +856,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		catch (Throwable nested) {
 			Failures.rethrowIfFatal(nested);
-			this.failureLog.warn("onError of {} failed too", connection, nested);
+			this.faults.log().warn("onError of {} failed too", connection, nested);
 		}
 		closeNow(connection, CloseReason.HANDLER_ERROR);
 	}
@@ -867,7 +867,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		if (connection.state != UringConnection.OPEN || connection.outputShutdownRequested || length == 0) {
 			return;
 		}
-		if (overflows(connection, connection.outbound.bytes(), length)) {
+		if (this.faults.overflows(connection, connection.outbound.bytes(), length)) {
 			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
 			return;
 		}
@@ -879,7 +879,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		if (connection.state != UringConnection.OPEN || connection.outputShutdownRequested || length == 0) {
 			return;
 		}
-		if (overflows(connection, connection.outbound.bytes(), length)) {
+		if (this.faults.overflows(connection, connection.outbound.bytes(), length)) {
 			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
 			return;
 		}
@@ -898,6 +898,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		if (!connection.unwritable && connection.outbound.bytes() > this.settings.writeHighWaterMark()) {
 			connection.unwritable = true;
+			connection.publishWritable(false);
 			cancelRecv(connection);
 			writabilityChanged(connection, false);
 		}
@@ -975,6 +976,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			}
 			if (connection.unwritable && connection.outbound.bytes() <= this.settings.writeLowWaterMark()) {
 				connection.unwritable = false;
+				connection.publishWritable(true);
 				writabilityChanged(connection, true);
 				deliverHeld(connection);
 				rearmIfReading(connection);
@@ -1101,7 +1103,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				}
 				catch (Throwable ex) {
 					Failures.rethrowIfFatal(ex);
-					this.failureLog.warn("onClose of {} failed", connection, ex);
+					this.faults.log().warn("onClose of {} failed", connection, ex);
 				}
 			});
 		}
@@ -1111,7 +1113,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			}
 			catch (Throwable ex) {
 				Failures.rethrowIfFatal(ex);
-				this.failureLog.warn("onClose of {} failed", connection, ex);
+				this.faults.log().warn("onClose of {} failed", connection, ex);
 			}
 		}
 		releaseIfDone(connection);
@@ -1205,7 +1207,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				}
 				catch (Throwable ex) {
 					Failures.rethrowIfFatal(ex);
-					this.failureLog.warn("onClose of {} failed", connection, ex);
+					this.faults.log().warn("onClose of {} failed", connection, ex);
 				}
 			}
 			if (connection.fd >= 0) {

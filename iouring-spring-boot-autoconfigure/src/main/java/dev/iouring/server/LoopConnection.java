@@ -57,6 +57,12 @@ public abstract class LoopConnection implements Connection {
 
 	private volatile boolean open = true;
 
+	/**
+	 * The writability the handler was last told of, so {@link #isWritable()} and
+	 * {@link TcpHandler#onWritabilityChanged} never disagree. Written by the loop only.
+	 */
+	private volatile boolean writable = true;
+
 	private volatile @Nullable Object attachment;
 
 	/**
@@ -109,6 +115,15 @@ public abstract class LoopConnection implements Connection {
 	 */
 	protected final void publishQueuedBytes(long bytes) {
 		QUEUED.setOpaque(this, bytes);
+	}
+
+	/**
+	 * Publishes a writability edge for {@link #isWritable()}: false once the queue passed the high water
+	 * mark, true again once it fell to the low one. Loop thread only, just before the handler is told.
+	 * @param writable the new writability
+	 */
+	public final void publishWritable(boolean writable) {
+		this.writable = writable;
 	}
 
 	/**
@@ -223,7 +238,7 @@ public abstract class LoopConnection implements Connection {
 
 	@Override
 	public final boolean isWritable() {
-		return this.open && (long) QUEUED.getOpaque(this) < this.loop.highWaterMark();
+		return this.open && this.writable;
 	}
 
 	@Override

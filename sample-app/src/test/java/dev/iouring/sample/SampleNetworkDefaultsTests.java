@@ -79,6 +79,13 @@ class SampleNetworkDefaultsTests {
 				.isEqualTo(Duration.ofMinutes(5)));
 		}
 
+		@Test
+		void theLineListenerClosesPeersWhoseLineTakesLongerThanTenSeconds() {
+			ListenerSettings line = this.server.settings().listener("line");
+			assertThat(line.framing()).isNotNull();
+			assertThat(line.frameTimeout()).isEqualTo(Duration.ofSeconds(10));
+		}
+
 	}
 
 	@Nested

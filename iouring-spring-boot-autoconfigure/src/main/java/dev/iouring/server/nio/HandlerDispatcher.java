@@ -1,13 +1,10 @@
 package dev.iouring.server.nio;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.iouring.server.Bytes;
 import dev.iouring.server.CloseReason;
 import dev.iouring.server.ConnectionTimers;
 import dev.iouring.server.Failures;
-import dev.iouring.server.RateLimitedLog;
 import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.TcpHandler;
 import dev.iouring.server.VirtualThreadLane;
@@ -32,10 +29,6 @@ import dev.iouring.server.codec.FramingException;
  */
 final class HandlerDispatcher {
 
-	private static final Logger logger = LoggerFactory.getLogger(HandlerDispatcher.class);
-
-	/** Handler failures and bad frames, logged at a bounded rate. */
-	private final RateLimitedLog failureLog = new RateLimitedLog(logger);
 
 	private final NioEventLoop loop;
 
@@ -91,7 +84,7 @@ final class HandlerDispatcher {
 	 * handled them, when there is one).
 	 */
 	private void badFrame(NioConnection connection, FramingException ex) {
-		this.failureLog.info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+		this.loop.faultLog().info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
 		connection.inputEnded = true;
 		CloseReason reason = ex.reason();
 		if (connection.lane == null) {
@@ -118,7 +111,7 @@ final class HandlerDispatcher {
 			}
 			catch (Throwable ex) {
 				Failures.rethrowIfFatal(ex);
-				this.failureLog.warn("onClose of {} failed", connection, ex);
+				this.loop.faultLog().warn("onClose of {} failed", connection, ex);
 			}
 		};
 		if (connection.lane != null) {
@@ -223,14 +216,14 @@ final class HandlerDispatcher {
 	}
 
 	private void reportFailure(NioConnection connection, Throwable ex) {
-		this.failureLog.warn("Handler of listener '{}' failed on {}; closing that connection",
+		this.loop.faultLog().warn("Handler of listener '{}' failed on {}; closing that connection",
 				connection.listenerName(), connection, ex);
 		try {
 			handler(connection).onError(connection, ex);
 		}
 		catch (Throwable nested) {
 			Failures.rethrowIfFatal(nested);
-			this.failureLog.warn("onError of {} failed too", connection, nested);
+			this.loop.faultLog().warn("onError of {} failed too", connection, nested);
 		}
 	}
 

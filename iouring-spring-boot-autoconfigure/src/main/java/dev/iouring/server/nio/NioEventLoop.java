@@ -27,6 +27,7 @@ import dev.iouring.server.ConnectionTimers;
 import dev.iouring.server.Failures;
 import dev.iouring.server.ListenerRuntime;
 import dev.iouring.server.ListenerStats;
+import dev.iouring.server.RateLimitedLog;
 import dev.iouring.server.ServerSettings;
 
 /**
@@ -253,7 +254,7 @@ final class NioEventLoop extends AbstractServerLoop {
 				accept((ServerSocketChannel) key.channel(), listener);
 			}
 			catch (Throwable ex) {
-				containFailure("listener " + listener.name(), "accept", ex);
+				this.faults.contain("listener " + listener.name(), "accept", ex);
 			}
 		}
 	}
@@ -349,6 +350,11 @@ final class NioEventLoop extends AbstractServerLoop {
 		updateInterest(connection);
 	}
 
+	/** The loop's rate-limited log for connection trouble, shared with its dispatcher. */
+	RateLimitedLog faultLog() {
+		return this.faults.log();
+	}
+
 	/** The loop's clock: System.nanoTime() at the start of the current turn. Loop thread only. */
 	long turnNanos() {
 		return this.turnNanos;
@@ -426,7 +432,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		if (connection.state != NioConnection.OPEN || connection.outputShutdownRequested || data.isEmpty()) {
 			return;
 		}
-		if (overflows(connection, connection.sendQueue.bytes(), data.length())) {
+		if (this.faults.overflows(connection, connection.sendQueue.bytes(), data.length())) {
 			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
 			return;
 		}
@@ -441,6 +447,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 		if (!connection.unwritable && connection.sendQueue.bytes() > this.settings.writeHighWaterMark()) {
 			connection.unwritable = true;
+			connection.publishWritable(false);
 			updateInterest(connection);
 			this.dispatcher.writabilityChanged(connection, false);
 		}
@@ -499,6 +506,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 		if (connection.unwritable && queue.bytes() <= this.settings.writeLowWaterMark()) {
 			connection.unwritable = false;
+			connection.publishWritable(true);
 			this.dispatcher.writabilityChanged(connection, true);
 		}
 		updateInterest(connection);
@@ -586,13 +594,13 @@ final class NioEventLoop extends AbstractServerLoop {
 	 * peer caused it), and the loop goes on. A fatal error is thrown on and ends the loop.
 	 */
 	void failedUnexpectedly(NioConnection connection, String op, Throwable failure) {
-		boolean peerGone = containFailure(connection, op, failure);
+		boolean peerGone = this.faults.contain(connection, op, failure);
 		try {
 			closeNow(connection, peerGone ? CloseReason.RESET : CloseReason.INTERNAL_ERROR);
 		}
 		catch (Throwable ex) {
 			Failures.rethrowIfFatal(ex);
-			this.failureLog.warn("Closing {} failed too", connection, ex);
+			this.faults.log().warn("Closing {} failed too", connection, ex);
 		}
 	}
 
@@ -667,7 +675,7 @@ final class NioEventLoop extends AbstractServerLoop {
 				closeNow(connection, CloseReason.IDLE_TIMEOUT);
 			}
 			else if (this.timers.isFrameOverdue(listener, connection.frameStarted, this.turnNanos)) {
-				this.failureLog.info("Closing {}: a frame did not finish within the frame timeout", connection);
+				this.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);
 				connection.inputEnded = true;
 				closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
 			}
