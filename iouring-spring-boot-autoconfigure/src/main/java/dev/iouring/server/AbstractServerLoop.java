@@ -26,6 +26,13 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(AbstractServerLoop.class);
 
+	/**
+	 * Heap set aside per loop for its failure path: after an OutOfMemoryError the heap is usually still
+	 * full (what filled it is still referenced), and closing listeners, logging and telling the server
+	 * all need a little memory. Releasing this first gives them room.
+	 */
+	private static final int FAILURE_RESERVE_BYTES = 512 * 1024;
+
 	/** Tasks from other threads run per turn at most, so a flood of them cannot starve the I/O. */
 	private static final int TASKS_PER_TURN = 1024;
 
@@ -65,6 +72,10 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 
 	/** Set on the loop thread once a drain has started. */
 	protected boolean draining;
+
+	/** Released when the loop fails; see {@link #FAILURE_RESERVE_BYTES}. */
+	@SuppressWarnings("unused")
+	private byte @Nullable [] failureReserve = new byte[FAILURE_RESERVE_BYTES];
 
 	/** Told once if the loop fails; set by the server before the loop starts. */
 	private volatile @Nullable Consumer<Throwable> failureListener;
@@ -210,6 +221,7 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 	 * fail again, and the listening sockets must be closed whatever happens.
 	 */
 	private void failed(Throwable ex) {
+		this.failureReserve = null;
 		this.failure = ex;
 		this.running = false;
 		try {

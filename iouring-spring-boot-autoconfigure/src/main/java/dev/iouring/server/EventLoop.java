@@ -192,6 +192,9 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		// descriptor, and a loop out of descriptors (EMFILE) must still be able to count it and close.
 		Errno.name(Errno.EMFILE);
 		CloseReason.values();
+		// Link the close downcall now (closing no descriptor): the first call spins code, which a loop
+		// that failed out of memory could not do, and it must still close its listening sockets.
+		Sockets.close(-1);
 		Ring ring = Ring.create(this.settings.ring());
 		this.ring = ring;
 		this.arena = Arena.ofConfined();

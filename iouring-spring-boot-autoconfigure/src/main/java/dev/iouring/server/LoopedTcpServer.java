@@ -89,8 +89,9 @@ public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer
 		if (!this.failed.compareAndSet(false, true)) {
 			return;
 		}
-		for (L loop : List.copyOf(this.loops)) {
-			loop.stop();
+		// Indexed loops: this may run right after an OutOfMemoryError, so it allocates nothing.
+		for (int i = 0; i < this.loops.size(); i++) {
+			this.loops.get(i).stop();
 		}
 		for (Consumer<Throwable> listener : this.failureListeners) {
 			try {
