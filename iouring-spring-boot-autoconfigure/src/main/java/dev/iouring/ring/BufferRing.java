@@ -25,17 +25,7 @@ import java.lang.invoke.VarHandle;
  */
 public final class BufferRing implements AutoCloseable {
 
-	private static final long ENTRY_SIZE = 16;
-
-	private static final long ENTRY_ADDR = 0;
-
-	private static final long ENTRY_LEN = 8;
-
-	private static final long ENTRY_BID = 12;
-
-	private static final long TAIL_OFFSET = 14;
-
-	private static final long REG_SIZE = 40;
+	private static final long ENTRY_SIZE = IoUringStructs.BUF.byteSize();
 
 
 	/** Largest ring the kernel accepts: entries are counted in a u16 tail (io_uring/kbuf.c). */
@@ -110,10 +100,10 @@ public final class BufferRing implements AutoCloseable {
 		}
 		BufferRing bufferRing = new BufferRing(ring, groupId, count, size);
 		try {
-			MemorySegment reg = bufferRing.arena.allocate(REG_SIZE, 8);
-			reg.set(ValueLayout.JAVA_LONG, 0, bufferRing.entries.address());
-			reg.set(ValueLayout.JAVA_INT, 8, count);
-			reg.set(ValueLayout.JAVA_SHORT, 12, (short) groupId);
+			MemorySegment reg = bufferRing.arena.allocate(IoUringStructs.BUF_REG);
+			reg.set(ValueLayout.JAVA_LONG, IoUringStructs.BUF_REG_RING_ADDR, bufferRing.entries.address());
+			reg.set(ValueLayout.JAVA_INT, IoUringStructs.BUF_REG_RING_ENTRIES, count);
+			reg.set(ValueLayout.JAVA_SHORT, IoUringStructs.BUF_REG_BGID, (short) groupId);
 			long result = ring.register(Ring.REGISTER_PBUF_RING, reg, 1);
 			if (result < 0) {
 				throw new NativeCallException("io_uring_register(IORING_REGISTER_PBUF_RING)", (int) -result,
@@ -133,15 +123,15 @@ public final class BufferRing implements AutoCloseable {
 
 	private void add(int bid) {
 		long entry = (this.tail & this.mask) * ENTRY_SIZE;
-		this.entries.set(ValueLayout.JAVA_LONG, entry + ENTRY_ADDR, this.buffers.address() + (long) bid * this.size);
-		this.entries.set(ValueLayout.JAVA_INT, entry + ENTRY_LEN, this.size);
-		this.entries.set(ValueLayout.JAVA_SHORT, entry + ENTRY_BID, (short) bid);
+		this.entries.set(ValueLayout.JAVA_LONG, entry + IoUringStructs.BUF_ADDR, this.buffers.address() + (long) bid * this.size);
+		this.entries.set(ValueLayout.JAVA_INT, entry + IoUringStructs.BUF_LEN, this.size);
+		this.entries.set(ValueLayout.JAVA_SHORT, entry + IoUringStructs.BUF_BID, (short) bid);
 		this.tail++;
 	}
 
 	private void publish() {
 		// Release: the entry stores above are visible to the kernel before the tail that covers them.
-		SHORT.setRelease(this.entries, TAIL_OFFSET, (short) this.tail);
+		SHORT.setRelease(this.entries, IoUringStructs.BUF_RING_TAIL, (short) this.tail);
 	}
 
 	/**
@@ -222,8 +212,8 @@ public final class BufferRing implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		MemorySegment reg = this.arena.allocate(REG_SIZE, 8);
-		reg.set(ValueLayout.JAVA_SHORT, 12, (short) this.groupId);
+		MemorySegment reg = this.arena.allocate(IoUringStructs.BUF_REG);
+		reg.set(ValueLayout.JAVA_SHORT, IoUringStructs.BUF_REG_BGID, (short) this.groupId);
 		this.ring.register(Ring.UNREGISTER_PBUF_RING, reg, 1);
 		freeMemory();
 	}

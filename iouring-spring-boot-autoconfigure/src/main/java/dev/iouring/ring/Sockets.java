@@ -199,16 +199,17 @@ public final class Sockets {
 		if (ip instanceof Inet6Address ip6) {
 			// sockaddr_in6: family u16 | port u16 (network order) | flowinfo u32 | addr[16] | scope_id u32
 			sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET6);
-			sockaddr.set(PORT, 2, (short) address.getPort());
-			MemorySegment.copy(ip6.getAddress(), 0, sockaddr, ValueLayout.JAVA_BYTE, 8, 16);
-			sockaddr.set(ValueLayout.JAVA_INT, 24, ip6.getScopeId());
-			return 28;
+			sockaddr.set(PORT, SocketStructs.SIN6_PORT, (short) address.getPort());
+			MemorySegment.copy(ip6.getAddress(), 0, sockaddr, ValueLayout.JAVA_BYTE, SocketStructs.SIN6_ADDR, 16);
+			sockaddr.set(ValueLayout.JAVA_INT, SocketStructs.SIN6_SCOPE_ID, ip6.getScopeId());
+			return (int) SocketStructs.SOCKADDR_IN6.byteSize();
 		}
 		// sockaddr_in: family u16 | port u16 (network order) | addr[4] | zero[8]
 		sockaddr.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
-		sockaddr.set(PORT, 2, (short) address.getPort());
-		MemorySegment.copy(((Inet4Address) ip).getAddress(), 0, sockaddr, ValueLayout.JAVA_BYTE, 4, 4);
-		return 16;
+		sockaddr.set(PORT, SocketStructs.SIN_PORT, (short) address.getPort());
+		MemorySegment.copy(((Inet4Address) ip).getAddress(), 0, sockaddr, ValueLayout.JAVA_BYTE, SocketStructs.SIN_ADDR,
+				4);
+		return (int) SocketStructs.SOCKADDR_IN.byteSize();
 	}
 
 	/**
@@ -218,19 +219,20 @@ public final class Sockets {
 	 */
 	static InetSocketAddress decode(MemorySegment sockaddr) {
 		int family = sockaddr.get(ValueLayout.JAVA_SHORT, 0);
-		int port = Short.toUnsignedInt(sockaddr.get(PORT, 2));
+		// sin_port and sin6_port share an offset.
+		int port = Short.toUnsignedInt(sockaddr.get(PORT, SocketStructs.SIN_PORT));
 		try {
 			if (family == AF_INET6) {
 				byte[] ip = new byte[16];
-				MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, 8, ip, 0, 16);
-				int scope = sockaddr.get(ValueLayout.JAVA_INT, 24);
+				MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, SocketStructs.SIN6_ADDR, ip, 0, 16);
+				int scope = sockaddr.get(ValueLayout.JAVA_INT, SocketStructs.SIN6_SCOPE_ID);
 				InetAddress address = (scope != 0) ? Inet6Address.getByAddress(null, ip, scope)
 						: InetAddress.getByAddress(ip);
 				return new InetSocketAddress(address, port);
 			}
 			if (family == AF_INET) {
 				byte[] ip = new byte[4];
-				MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, 4, ip, 0, 4);
+				MemorySegment.copy(sockaddr, ValueLayout.JAVA_BYTE, SocketStructs.SIN_ADDR, ip, 0, 4);
 				return new InetSocketAddress(InetAddress.getByAddress(ip), port);
 			}
 		}

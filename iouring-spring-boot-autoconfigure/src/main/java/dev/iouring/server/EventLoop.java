@@ -17,13 +17,16 @@ import org.slf4j.LoggerFactory;
 
 import dev.iouring.ring.BufferRing;
 import dev.iouring.ring.CompletionHandler;
+import dev.iouring.ring.CompletionQueue;
 import dev.iouring.ring.Cqe;
 import dev.iouring.ring.Errno;
 import dev.iouring.ring.EventFd;
 import dev.iouring.ring.NativeCallException;
 import dev.iouring.ring.Ring;
 import dev.iouring.ring.SetupFlags;
+import dev.iouring.ring.SocketStructs;
 import dev.iouring.ring.Sockets;
+import dev.iouring.ring.SubmissionQueue;
 import dev.iouring.server.codec.FrameSink;
 import dev.iouring.server.codec.FramingException;
 
@@ -54,12 +57,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	/** Chunks gathered into one sendmsg: 16 x 16 KiB = 256 KiB per send. */
 	private static final int MAX_IOVECS = 16;
 
-	// struct msghdr (x86_64/aarch64): name 0 | namelen 8 | iov 16 | iovlen 24 | control 32 | controllen 40 | flags 48
-	private static final long MSGHDR_SIZE = 56;
 
-	private static final long MSGHDR_IOV = 16;
 
-	private static final long MSGHDR_IOVLEN = 24;
 
 	/** How long accept stays disarmed after EMFILE/ENFILE before it is tried again. */
 	private static final long ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -77,6 +76,11 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	// ---- loop thread only ----
 
 	private @Nullable Ring ring;
+
+	/** The ring's queues, kept at hand for the hot path. */
+	private @Nullable SubmissionQueue sq;
+
+	private @Nullable CompletionQueue cq;
 
 	private @Nullable BufferRing buffers;
 
@@ -197,6 +201,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		Sockets.close(-1);
 		Ring ring = Ring.create(this.settings.ring());
 		this.ring = ring;
+		this.sq = ring.sq();
+		this.cq = ring.cq();
 		this.arena = Arena.ofConfined();
 		this.pool = new ChunkPool();
 		this.buffers = BufferRing.register(ring, BUFFER_GROUP, this.settings.bufferCount(), this.settings.bufferSize());
@@ -269,7 +275,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		flush();
 		rearmStarved();
-		boolean block = this.tasks.isEmpty() && ring.cqReady() == 0;
+		boolean block = this.tasks.isEmpty() && this.cq.ready() == 0;
 		if (block) {
 			this.sleeping.set(true);
 			if (!this.tasks.isEmpty()) {
@@ -282,10 +288,10 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			ring.submitAndWait(1, -1);
 			this.sleeping.set(false);
 		}
-		else if (ring.sqPending() > 0 || ring.cqReady() == 0) {
+		else if (this.sq.pending() > 0 || this.cq.ready() == 0) {
 			ring.submitAndWait(0, 0);
 		}
-		ring.reap(this);
+		this.cq.reap(this);
 		publishStats(ring);
 	}
 
@@ -297,7 +303,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		if (!this.timerArmed) {
 			long timeout = nextTimeout();
 			if (timeout >= 0) {
-				this.ring.prepTimeout(Math.max(timeout, 1_000_000L), UserData.encode(UserData.TIMER, 0, 0));
+				this.sq.prepTimeout(Math.max(timeout, 1_000_000L), UserData.encode(UserData.TIMER, 0, 0));
 				this.timerArmed = true;
 			}
 		}
@@ -351,14 +357,14 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		stats.enters.add(ring.enters() - stats.enters.get());
 		stats.submissions.add(ring.submissions() - stats.submissions.get());
 		stats.completions.add(ring.completions() - stats.completions.get());
-		stats.sqPending.add(ring.sqPending() - stats.sqPending.get());
+		stats.sqPending.add(this.sq.pending() - stats.sqPending.get());
 		// The kernel's cq_off.overflow counts only completions it dropped, which FEAT_NODROP kernels never
 		// do: they park what does not fit in an overflow list and raise IORING_SQ_CQ_OVERFLOW until the next
 		// enter flushes it. So count the turns that found that flag too, or overflow would stay invisible.
-		if (ring.hasOverflowedCompletions()) {
+		if (this.sq.hasOverflowedCompletions()) {
 			this.overflowTurns++;
 		}
-		stats.cqOverflow.add(ring.cqOverflow() + this.overflowTurns - stats.cqOverflow.get());
+		stats.cqOverflow.add(this.cq.overflow() + this.overflowTurns - stats.cqOverflow.get());
 		stats.buffersAvailable.add(this.buffers.available() - stats.buffersAvailable.get());
 	}
 
@@ -445,7 +451,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	}
 
 	private void armWakeup() {
-		this.ring.prepRead(this.eventFd.fd(), this.wakeBuffer.address(), 8, UserData.encode(UserData.WAKEUP, 0, 0));
+		this.sq.prepRead(this.eventFd.fd(), this.wakeBuffer.address(), 8, UserData.encode(UserData.WAKEUP, 0, 0));
 		this.wakeArmed = true;
 	}
 
@@ -456,7 +462,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		if (fd < 0 || this.acceptArmed[listenerIndex] || this.draining || !this.running) {
 			return;
 		}
-		this.ring.prepMultishotAccept(fd, Sockets.SOCK_CLOEXEC, UserData.encode(UserData.ACCEPT, listenerIndex, 0));
+		this.sq.prepMultishotAccept(fd, Sockets.SOCK_CLOEXEC, UserData.encode(UserData.ACCEPT, listenerIndex, 0));
 		this.acceptArmed[listenerIndex] = true;
 	}
 
@@ -550,7 +556,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	// ---- receive ----
 
 	private void armRecv(UringConnection connection) {
-		this.ring.prepMultishotRecv(connection.fd, BUFFER_GROUP, connection.recvUserData());
+		this.sq.prepMultishotRecv(connection.fd, BUFFER_GROUP, connection.recvUserData());
 		connection.recvArmed = true;
 		connection.recvCancelRequested = false;
 		connection.pendingOps++;
@@ -929,14 +935,14 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		OutboundQueue outbound = connection.outbound;
 		long userData = connection.userData(UserData.SEND);
 		if (outbound.chunkCount() == 1) {
-			this.ring.prepSend(connection.fd, outbound.firstAddress(), outbound.firstLength(), MSG_NOSIGNAL, userData);
+			this.sq.prepSend(connection.fd, outbound.firstAddress(), outbound.firstLength(), MSG_NOSIGNAL, userData);
 		}
 		else {
 			MemorySegment message = messageHeader(connection.slot);
-			MemorySegment iovecs = message.asSlice(MSGHDR_SIZE);
+			MemorySegment iovecs = message.asSlice(SocketStructs.MSGHDR_SIZE);
 			int count = outbound.prepareIovecs(iovecs, MAX_IOVECS);
-			message.set(ValueLayout.JAVA_LONG, MSGHDR_IOVLEN, count);
-			this.ring.prepSendmsg(connection.fd, message.address(), MSG_NOSIGNAL, userData);
+			message.set(ValueLayout.JAVA_LONG, SocketStructs.MSGHDR_IOVLEN, count);
+			this.sq.prepSendmsg(connection.fd, message.address(), MSG_NOSIGNAL, userData);
 		}
 		connection.sendInFlight = true;
 		connection.pendingOps++;
@@ -949,8 +955,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	private MemorySegment messageHeader(int slot) {
 		MemorySegment message = this.slotMessages[slot];
 		if (message == null) {
-			message = this.arena.allocate(MSGHDR_SIZE + MAX_IOVECS * OutboundQueue.IOVEC_SIZE, 8);
-			message.set(ValueLayout.JAVA_LONG, MSGHDR_IOV, message.address() + MSGHDR_SIZE);
+			message = this.arena.allocate(SocketStructs.MSGHDR_SIZE + MAX_IOVECS * SocketStructs.IOVEC_SIZE, 8);
+			message.set(ValueLayout.JAVA_LONG, SocketStructs.MSGHDR_IOV, message.address() + SocketStructs.MSGHDR_SIZE);
 			this.slotMessages[slot] = message;
 		}
 		return message;
@@ -1023,7 +1029,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	private void cancelRecv(UringConnection connection) {
 		if (connection.recvArmed && !connection.recvCancelRequested) {
 			connection.recvCancelRequested = true;
-			this.ring.prepCancel(connection.recvUserData(), connection.userData(UserData.CANCEL));
+			this.sq.prepCancel(connection.recvUserData(), connection.userData(UserData.CANCEL));
 			connection.pendingOps++;
 		}
 	}
@@ -1095,7 +1101,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		connection.listener.release();
 		connection.stats.countClose(reason);
 		if (connection.recvArmed || connection.sendInFlight) {
-			this.ring.prepCancelFd(connection.fd, connection.userData(UserData.CANCEL));
+			this.sq.prepCancelFd(connection.fd, connection.userData(UserData.CANCEL));
 			connection.pendingOps++;
 		}
 		TcpHandler handler = connection.listener.settings.handler();
@@ -1138,7 +1144,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			int fd = this.listenFds[i];
 			if (fd >= 0) {
 				if (this.acceptArmed[i]) {
-					this.ring.prepCancel(UserData.encode(UserData.ACCEPT, i, 0),
+					this.sq.prepCancel(UserData.encode(UserData.ACCEPT, i, 0),
 							UserData.encode(UserData.LISTENER_CANCEL, i, 0));
 				}
 				// The armed accept holds its own reference to the socket until the cancel completes.
@@ -1162,10 +1168,10 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			}
 		}
 		if (this.wakeArmed) {
-			this.ring.prepCancel(UserData.encode(UserData.WAKEUP, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
+			this.sq.prepCancel(UserData.encode(UserData.WAKEUP, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
 		}
 		if (this.timerArmed) {
-			this.ring.prepCancel(UserData.encode(UserData.TIMER, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
+			this.sq.prepCancel(UserData.encode(UserData.TIMER, 0, 0), UserData.encode(UserData.LISTENER_CANCEL, 0, 0));
 		}
 		long deadline = System.nanoTime() + STOP_DEADLINE_NANOS;
 		// A listening socket lives on until its armed accept completes: wait for that too, or the kernel
@@ -1173,7 +1179,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		while ((liveSlots() > 0 || this.wakeArmed || this.timerArmed || acceptArmed())
 				&& System.nanoTime() - deadline < 0) {
 			this.ring.submitAndWait(1, TimeUnit.MILLISECONDS.toNanos(50));
-			this.ring.reap(this);
+			this.cq.reap(this);
 		}
 		for (int slot = 0; slot < this.slotsUsed; slot++) {
 			UringConnection connection = this.slots[slot];

@@ -3,6 +3,8 @@ package dev.iouring.server;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
+import dev.iouring.ring.SocketStructs;
+
 /**
  * One connection's bytes waiting to be sent, in order, as a queue of pool chunks. The head chunk is read
  * from {@code headOffset}; the tail chunk is filled up to {@code tailFill}.
@@ -15,7 +17,6 @@ import java.lang.foreign.ValueLayout;
 final class OutboundQueue {
 
 	// struct iovec: iov_base ptr (0) | iov_len size_t (8)
-	static final long IOVEC_SIZE = 16;
 
 	private final ChunkPool pool;
 
@@ -126,8 +127,9 @@ final class OutboundQueue {
 			MemorySegment chunk = this.chunks[(this.head + i) & mask];
 			int start = (i == 0) ? this.headOffset : 0;
 			int end = (i == this.count - 1) ? this.tailFill : ChunkPool.CHUNK_SIZE;
-			iovecs.set(ValueLayout.JAVA_LONG, i * IOVEC_SIZE, chunk.address() + start);
-			iovecs.set(ValueLayout.JAVA_LONG, i * IOVEC_SIZE + 8, end - start);
+			long iovec = i * SocketStructs.IOVEC_SIZE;
+			iovecs.set(ValueLayout.JAVA_LONG, iovec + SocketStructs.IOVEC_BASE, chunk.address() + start);
+			iovecs.set(ValueLayout.JAVA_LONG, iovec + SocketStructs.IOVEC_LEN, end - start);
 		}
 		return n;
 	}

@@ -37,10 +37,10 @@ class RingTests {
 	@Test
 	void nopCompletesWithItsUserData() {
 		try (Ring ring = Ring.create(RingOptions.of(8, 16))) {
-			ring.prepNop(0xCAFE_BABE_1234L);
+			ring.sq().prepNop(0xCAFE_BABE_1234L);
 			ring.submitAndWait(1, -1);
 			List<long[]> seen = new ArrayList<>();
-			int reaped = ring.reap((userData, res, flags) -> seen.add(new long[] { userData, res, flags }));
+			int reaped = ring.cq().reap((userData, res, flags) -> seen.add(new long[] { userData, res, flags }));
 			assertThat(reaped).isEqualTo(1);
 			assertThat(seen).hasSize(1);
 			assertThat(seen.get(0)[0]).isEqualTo(0xCAFE_BABE_1234L);
@@ -60,11 +60,11 @@ class RingTests {
 			for (int batch = 0; batch < 500; batch++) {
 				int size = 1 + (batch % 13);
 				for (int i = 0; i < size; i++) {
-					ring.prepNop(next++);
+					ring.sq().prepNop(next++);
 				}
 				while (ring.completions() < next) {
 					ring.submitAndWait(1, -1);
-					ring.reap((userData, res, flags) -> {
+					ring.cq().reap((userData, res, flags) -> {
 						sum[0] += userData;
 						sum[1]++;
 					});
@@ -75,7 +75,7 @@ class RingTests {
 			}
 			assertThat(sum[1]).isEqualTo(next);
 			assertThat(sum[0]).isEqualTo(expected);
-			assertThat(ring.cqOverflow()).isZero();
+			assertThat(ring.cq().overflow()).isZero();
 		}
 	}
 
@@ -120,10 +120,10 @@ class RingTests {
 	void receiveOnABadDescriptorCompletesWithEbadf() {
 		try (Ring ring = Ring.create(RingOptions.of(8, 16));
 				BufferRing buffers = BufferRing.register(ring, 1, 4, 256)) {
-			ring.prepMultishotRecv(987_654, buffers.groupId(), 42);
+			ring.sq().prepMultishotRecv(987_654, buffers.groupId(), 42);
 			ring.submitAndWait(1, -1);
 			int[] result = new int[1];
-			ring.reap((userData, res, flags) -> result[0] = res);
+			ring.cq().reap((userData, res, flags) -> result[0] = res);
 			assertThat(Errno.name(result[0])).isEqualTo("EBADF");
 		}
 	}
@@ -138,7 +138,7 @@ class RingTests {
 	void timedWaitReturnsWhenNothingCompletes() {
 		try (Ring ring = Ring.create(RingOptions.of(8, 16))) {
 			ring.submitAndWait(1, 1_000_000);
-			assertThat(ring.cqReady()).isZero();
+			assertThat(ring.cq().ready()).isZero();
 			assertThat(ring.enters()).isEqualTo(1);
 		}
 	}
@@ -150,14 +150,14 @@ class RingTests {
 			int listener = Sockets.openListener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
 			try (Socket client = new Socket()) {
 				client.connect(Sockets.localAddress(listener));
-				ring.prepMultishotAccept(listener, Sockets.SOCK_CLOEXEC, 1);
+				ring.sq().prepMultishotAccept(listener, Sockets.SOCK_CLOEXEC, 1);
 				int[] accepted = { -1 };
 				while (accepted[0] < 0) {
 					ring.submitAndWait(1, -1);
-					ring.reap((userData, res, flags) -> accepted[0] = res);
+					ring.cq().reap((userData, res, flags) -> accepted[0] = res);
 				}
 				int fd = accepted[0];
-				ring.prepMultishotRecv(fd, buffers.groupId(), 2);
+				ring.sq().prepMultishotRecv(fd, buffers.groupId(), 2);
 				ring.submit();
 				OutputStream out = client.getOutputStream();
 				StringBuilder received = new StringBuilder();
@@ -170,7 +170,7 @@ class RingTests {
 					int target = received.length() + message.length();
 					while (received.length() < target) {
 						ring.submitAndWait(1, 1_000_000_000L);
-						ring.reap((userData, res, flags) -> {
+						ring.cq().reap((userData, res, flags) -> {
 							if (res > 0) {
 								int bid = Cqe.bufferId(flags);
 								buffers.taken(bid);
@@ -181,16 +181,16 @@ class RingTests {
 								buffers.recycle(bid);
 							}
 							if (!Cqe.hasMore(flags)) {
-								ring.prepMultishotRecv(fd, buffers.groupId(), 2);
+								ring.sq().prepMultishotRecv(fd, buffers.groupId(), 2);
 							}
 						});
 					}
 				}
 				assertThat(received.toString()).startsWith("message-0;message-1;").endsWith("message-5;");
 				assertThat(buffers.available()).isEqualTo(2);
-				ring.prepCancelFd(fd, 3);
+				ring.sq().prepCancelFd(fd, 3);
 				ring.submitAndWait(1, -1);
-				ring.reap((userData, res, flags) -> {
+				ring.cq().reap((userData, res, flags) -> {
 				});
 				Sockets.close(fd);
 			}
