@@ -13,6 +13,7 @@ SERVER_ORDER = ["c-echo", "sample", "netty-io_uring", "netty-epoll", "netty-nio"
 SERVER_LABELS = {
     "c-echo": "C io_uring echo (reference)",
     "sample": "our sample app",
+    "sample-b": "the sample app, second build (SAMPLE_B_JAR)",
     "netty-io_uring": "Netty io_uring",
     "netty-epoll": "Netty epoll",
     "netty-nio": "Netty NIO",

@@ -11,6 +11,8 @@
 #   SERVERS="c-echo sample netty-io_uring netty-epoll netty-nio redis"   subset to run
 #   WORKLOADS="echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"
 #   SAMPLE_JAR=path      our sample app (default: sample-app/target/sample-app-*.jar of this checkout)
+#   SAMPLE_B_JAR=path    a second build of the sample, run as server "sample-b", to compare two versions
+#                        side by side (e.g. SERVERS="sample sample-b" SAMPLE_B_JAR=/tmp/old/sample-app.jar)
 #   SAMPLE_ARGS="--iouring.server.event-loops=1"   extra arguments for the sample app
 #   SAMPLE_ECHO_PORT=7000 SAMPLE_RESP_PORT=6380
 #   SAMPLE_ENTERS_CMD='cmd'  prints the sample's io_uring enter count (optional hook)
@@ -154,10 +156,12 @@ start_server() {
 			dev.iouring.benchmarks.netty.PeerServer --transport "$transport" --protocol "$protocol" \
 			--port "$SERVER_PORT" >>"$log" 2>&1 &
 		;;
-	sample)
+	sample | sample-b)
 		if [[ "$protocol" == echo ]]; then SERVER_PORT=$SAMPLE_ECHO_PORT; else SERVER_PORT=$SAMPLE_RESP_PORT; fi
+		local jar=$SAMPLE_JAR
+		[[ "$name" == sample-b ]] && jar=$SAMPLE_B_JAR
 		# shellcheck disable=SC2086
-		taskset -c "$SERVER_CPU" "$JAVA" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$SAMPLE_JAR" \
+		taskset -c "$SERVER_CPU" "$JAVA" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$jar" \
 			$SAMPLE_ARGS >>"$log" 2>&1 &
 		COUNTER_CMD=$SAMPLE_ENTERS_CMD
 		;;

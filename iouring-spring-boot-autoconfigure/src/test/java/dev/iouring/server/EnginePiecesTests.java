@@ -1,0 +1,118 @@
+package dev.iouring.server;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import dev.iouring.ring.NativeMemory;
+import dev.iouring.ring.SocketStructs;
+import dev.iouring.server.codec.Framing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The engine's small pieces on their own, without a ring or a socket: the user_data encoding, the
+ * outbound queue, and the connection timers.
+ */
+class EnginePiecesTests {
+
+	@Test
+	void userDataKeepsOpSlotAndGenerationApartAtTheirLimits() {
+		int[] slots = { 0, 1, 65_535, Integer.MAX_VALUE, -1 };
+		int[] generations = { 0, 1, UserData.GENERATION_MASK, UserData.GENERATION_MASK + 1 };
+		for (int op = UserData.ACCEPT; op <= UserData.TIMER; op++) {
+			for (int slot : slots) {
+				for (int generation : generations) {
+					long userData = UserData.encode(op, slot, generation);
+					assertThat(UserData.op(userData)).isEqualTo(op);
+					assertThat(UserData.slot(userData)).isEqualTo(slot);
+					assertThat(UserData.generation(userData)).isEqualTo(generation & UserData.GENERATION_MASK);
+				}
+			}
+		}
+		// A generation that wrapped is a different generation: a late completion cannot pass for a new one.
+		assertThat(UserData.encode(UserData.RECV, 7, 1)).isNotEqualTo(UserData.encode(UserData.RECV, 7, 2));
+	}
+
+	@Test
+	void outboundQueueGivesBackTheBytesInOrderThroughItsIovecsAndReturnsEveryChunk() {
+		long reserved = NativeMemory.reservedBytes();
+		ChunkPool pool = new ChunkPool();
+		OutboundQueue queue = new OutboundQueue(pool);
+		Random random = new Random(7);
+		ByteArrayOutputStream expected = new ByteArrayOutputStream();
+		ByteArrayOutputStream sent = new ByteArrayOutputStream();
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment iovecs = arena.allocate(SocketStructs.IOVEC_SIZE * 4, 8);
+			for (int step = 0; step < 2000; step++) {
+				byte[] data = new byte[random.nextInt(40_000)];
+				random.nextBytes(data);
+				queue.append(data, 0, data.length);
+				expected.write(data, 0, data.length);
+				assertThat(queue.bytes()).isEqualTo(expected.size() - sent.size());
+				// The kernel takes any part of what the iovecs describe, as a short send does.
+				int count = queue.prepareIovecs(iovecs, 4);
+				long described = 0;
+				for (int i = 0; i < count; i++) {
+					described += iovecs.get(ValueLayout.JAVA_LONG, i * SocketStructs.IOVEC_SIZE + SocketStructs.IOVEC_LEN);
+				}
+				long take = (described == 0) ? 0 : 1 + (long) (random.nextDouble() * described);
+				long left = take;
+				for (int i = 0; i < count && left > 0; i++) {
+					long base = iovecs.get(ValueLayout.JAVA_LONG, i * SocketStructs.IOVEC_SIZE + SocketStructs.IOVEC_BASE);
+					long length = iovecs.get(ValueLayout.JAVA_LONG, i * SocketStructs.IOVEC_SIZE + SocketStructs.IOVEC_LEN);
+					int n = (int) Math.min(left, length);
+					sent.writeBytes(MemorySegment.ofAddress(base).reinterpret(n).toArray(ValueLayout.JAVA_BYTE));
+					left -= n;
+				}
+				queue.advance(take);
+			}
+		}
+		// What was sent is a prefix of what was queued, byte for byte; the queue holds exactly the rest.
+		byte[] all = expected.toByteArray();
+		byte[] prefix = sent.toByteArray();
+		assertThat(prefix).isEqualTo(java.util.Arrays.copyOf(all, prefix.length));
+		assertThat(queue.bytes()).isEqualTo(all.length - prefix.length);
+		queue.clear();
+		assertThat(queue.isEmpty()).isTrue();
+		assertThat(pool.freeChunks() + pool.discardedChunks()).isEqualTo(pool.totalChunks());
+		pool.release();
+		assertThat(NativeMemory.reservedBytes()).isEqualTo(reserved);
+	}
+
+	@Test
+	void timersSweepAtAQuarterOfTheShortestTimeoutAndOftenWhileSomethingCloses() {
+		TcpHandler ignore = (connection, data) -> {
+		};
+		ListenerRuntime idle = new ListenerRuntime(0, ListenerSettings.of("idle", 0, ignore)
+			.withLimits(10, Duration.ofSeconds(2)));
+		ListenerRuntime framed = new ListenerRuntime(1, ListenerSettings.of("framed", 0, ignore)
+			.withFraming(Framing.line())
+			.withFrameTimeout(Duration.ofMillis(400)));
+		ListenerRuntime raw = new ListenerRuntime(2, ListenerSettings.of("raw", 0, ignore)
+			.withFrameTimeout(Duration.ofMillis(1)));
+		ConnectionTimers timers = new ConnectionTimers(new ListenerRuntime[] { idle, framed, raw });
+		long now = System.nanoTime();
+		assertThat(timers.nanosUntilDue(now, false)).isBetween(0L, Duration.ofMillis(100).toNanos());
+		assertThat(timers.isIdle(0, now, now + Duration.ofSeconds(3).toNanos())).isTrue();
+		assertThat(timers.isIdle(0, now, now + Duration.ofSeconds(1).toNanos())).isFalse();
+		assertThat(timers.isIdle(1, now, now + Duration.ofDays(1).toNanos())).as("no idle timeout").isFalse();
+		assertThat(timers.isFrameOverdue(1, now | 1, now + Duration.ofMillis(500).toNanos())).isTrue();
+		assertThat(timers.isFrameOverdue(1, 0, now + Duration.ofDays(1).toNanos())).as("no frame under way").isFalse();
+		assertThat(timers.isFrameOverdue(2, now | 1, now + Duration.ofDays(1).toNanos()))
+			.as("a frame timeout means nothing without framing")
+			.isFalse();
+		ConnectionTimers none = new ConnectionTimers(
+				new ListenerRuntime[] { new ListenerRuntime(0, ListenerSettings.of("raw", 0, ignore)) });
+		long later = System.nanoTime();
+		assertThat(none.nanosUntilDue(later, false)).as("nothing to sweep").isEqualTo(-1);
+		assertThat(none.nanosUntilDue(later, true)).as("a closing connection brings sweeps back")
+			.isBetween(0L, Duration.ofMillis(250).toNanos());
+	}
+
+}
