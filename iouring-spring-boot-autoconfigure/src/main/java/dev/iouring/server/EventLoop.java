@@ -136,8 +136,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	/** System.nanoTime() at the start of the current turn: the clock for idle timeouts. */
 	private long turnNanos = System.nanoTime();
 
+	/** Idle, frame and close deadlines, found by a sweep rather than a timer per connection. */
 	private final ConnectionTimers timers;
-
 
 	/** Connections closing with a deadline: sending what is queued, or lingering. */
 	private int closingCount;
@@ -150,12 +150,6 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		this.timers = new ConnectionTimers(listeners);
 		this.holdLimit = Math.max(1, settings.bufferCount() / 4);
 	}
-
-	/**
-	 * Idle connections are found by a sweep over the loop's connections every quarter of the shortest
-	 * idle timeout (between 10 ms and 1 s): a connection closes between its timeout and 1.25 times it.
-	 * A sweep costs nothing per message, unlike re-arming a timer on every receive.
-	 */
 
 	// ---- life cycle (called by IoUringServer) ----
 
