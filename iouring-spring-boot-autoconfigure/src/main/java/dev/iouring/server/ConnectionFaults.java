@@ -42,8 +42,8 @@ public final class ConnectionFaults {
 
 	/**
 	 * Handles a failure while serving one connection, before the transport closes it: a fatal one is
-	 * thrown again (it ends the loop); the rest are counted and, unless the peer caused them, logged with
-	 * their stack trace.
+	 * thrown again (it ends the loop); one the peer caused (a reset, a socket no longer connected) is only
+	 * logged at debug level; the rest are counted in the errors meter and logged with their stack trace.
 	 * @param connection the connection, for the log line
 	 * @param op what was being done, e.g. {@code recv}, for the errors meter
 	 * @param failure what was thrown
@@ -51,11 +51,12 @@ public final class ConnectionFaults {
 	 */
 	public boolean contain(Object connection, String op, Throwable failure) {
 		Failures.rethrowIfFatal(failure);
-		this.stats.error(op, Failures.errorName(failure));
 		if (Failures.isPeerGone(failure)) {
+			// The peer's doing, as normal as a reset: not an error of ours, and not worth a stack trace.
 			logger.debug("{} of {} failed: {}", op, connection, failure.toString());
 			return true;
 		}
+		this.stats.error(op, Failures.errorName(failure));
 		this.log.warn("{} event loop {}: {} failed on {}; closing that connection", this.transport, this.loop, op,
 				connection, failure);
 		return false;
