@@ -1043,13 +1043,13 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		cancelRecv(connection);
 	}
 
-	/** Starts the deadline within which a close must be over, whatever the peer does. */
+	/** Starts the one deadline within which a close must be over, whatever the peer does. */
 	private void startCloseDeadline(UringConnection connection) {
 		if (!connection.closeTimed) {
 			connection.closeTimed = true;
 			this.closingCount++;
+			connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
 		}
-		connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
 	}
 
 	/**
@@ -1068,7 +1068,8 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		connection.closeReason = reason;
 		connection.lingering = true;
 		startCloseDeadline(connection);
-		connection.lingerDeadline = this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS;
+		connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
+				connection.lingerLimit);
 		recycleHeld(connection);
 		Sockets.shutdown(connection.fd, Sockets.SHUT_WR);
 		rearmIfReading(connection);

@@ -568,7 +568,8 @@ final class NioEventLoop extends AbstractServerLoop {
 		connection.closeReason = reason;
 		connection.lingering = true;
 		startCloseDeadline(connection);
-		connection.lingerDeadline = this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS;
+		connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
+				connection.lingerLimit);
 		try {
 			connection.channel.shutdownOutput();
 			connection.outputShutDown = true;
@@ -580,13 +581,13 @@ final class NioEventLoop extends AbstractServerLoop {
 		updateInterest(connection);
 	}
 
-	/** Starts the deadline within which a close must be over, whatever the peer does. */
+	/** Starts the one deadline within which a close must be over, whatever the peer does. */
 	private void startCloseDeadline(NioConnection connection) {
 		if (!connection.closeTimed) {
 			connection.closeTimed = true;
 			this.closingCount++;
+			connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
 		}
-		connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
 	}
 
 	/**
