@@ -21,6 +21,9 @@ import java.lang.invoke.MethodHandle;
 final class LibC {
 
 	/** io_uring syscall numbers: generic numbers, the same on x86_64 and aarch64 (asm-generic/unistd.h). */
+	/** ioctl (x86_64 syscall number), called through syscall() to stay clear of its variadic signature. */
+	static final long SYS_IOCTL = 16;
+
 	static final long SYS_IO_URING_SETUP = 425;
 
 	static final long SYS_IO_URING_ENTER = 426;

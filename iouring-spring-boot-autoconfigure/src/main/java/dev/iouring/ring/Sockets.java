@@ -42,6 +42,9 @@ public final class Sockets {
 	static final int IPV6_V6ONLY = 26;
 
 	/** shutdown() modes. */
+	/** SIOCOUTQ, the same request as TIOCOUTQ (asm-generic/ioctls.h): bytes not yet acknowledged. */
+	private static final long SIOCOUTQ = 0x5411;
+
 	public static final int SHUT_RD = 0;
 
 	public static final int SHUT_WR = 1;
@@ -166,6 +169,27 @@ public final class Sockets {
 		try {
 			MemorySegment capture = LibC.capture();
 			return ((int) LibC.SHUTDOWN.invokeExact(capture, fd, how) == 0) ? 0 : LibC.errno(capture);
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
+		}
+	}
+
+	/**
+	 * Returns the bytes of a TCP socket's send queue that the peer has not acknowledged yet
+	 * (ioctl SIOCOUTQ). Until it is 0, closing the socket while the peer still sends would make the kernel
+	 * answer with a reset and throw those bytes away; once it is 0 every byte sent sits in the peer's
+	 * kernel, where a reset no longer discards it.
+	 * @param fd the socket
+	 * @return the byte count, or -1 if the kernel would not say
+	 */
+	public static int unacknowledgedBytes(int fd) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
+			MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
+			long result = (long) LibC.SYSCALL4.invokeExact(capture, LibC.SYS_IOCTL, (long) fd, SIOCOUTQ,
+					count.address(), 0L);
+			return (result == 0) ? count.get(ValueLayout.JAVA_INT, 0) : -1;
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);

@@ -331,7 +331,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			}
 			int listener = connection.listener.index;
 			if (connection.closeTimed) {
-				if (this.turnNanos - connection.lingerDeadline > 0) {
+				if (this.turnNanos - connection.lingerDeadline > 0 && peerHasEverything(connection)) {
 					closeNow(connection, connection.closeReason);
 				}
 			}
@@ -344,6 +344,24 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 				closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
 			}
 		}
+	}
+
+	/**
+	 * Whether a lingering connection whose peer went quiet may be closed now: only once the peer's kernel
+	 * has acknowledged every byte sent (or the close's hard deadline passed). A peer slow to read still
+	 * holds part of the reply in our send queue; if it sends again as the socket closes, the kernel
+	 * answers with a reset and discards that part.
+	 */
+	private boolean peerHasEverything(UringConnection connection) {
+		if (!connection.lingering || this.turnNanos - connection.lingerLimit > 0) {
+			return true;
+		}
+		if (Sockets.unacknowledgedBytes(connection.fd) > 0) {
+			connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
+					connection.lingerLimit);
+			return false;
+		}
+		return true;
 	}
 
 	private void publishStats(Ring ring) {

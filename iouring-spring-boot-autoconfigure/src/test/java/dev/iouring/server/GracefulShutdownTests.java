@@ -113,7 +113,10 @@ class GracefulShutdownTests {
 				assertThat(result.failure()).as("peer %d", result.peer()).isNull();
 				assertThat(result.endedCleanly()).as("peer %d saw end of stream, not a reset", result.peer()).isTrue();
 				assertThat(result.received())
-					.as("peer %d got back every byte the server took in", result.peer())
+					.as("peer %d got back every byte the server took in (closes by reason: %s, errors: %s, sent %d of %d"
+							+ " taken in)", result.peer(), closesByReason(server), Peers.allErrors(server),
+							server.listenerStats().stream().mapToLong(ListenerStats::bytesSent).sum(),
+							takenIn.values().stream().mapToLong(AtomicLong::get).sum())
 					.isEqualTo(takenIn.get(result.port()).get())
 					.isGreaterThanOrEqualTo(MIDWAY);
 			}
@@ -124,6 +127,17 @@ class GracefulShutdownTests {
 		assertThat(OpenDescriptors.ioUringCount()).isEqualTo(ringsBefore);
 		assertThat(OpenDescriptors.socketCount()).isLessThanOrEqualTo(socketsBefore);
 		assertThat(NativeMemory.reservedBytes()).isEqualTo(nativeBefore);
+	}
+
+	private static Map<CloseReason, Long> closesByReason(TcpServer server) {
+		Map<CloseReason, Long> closes = new java.util.EnumMap<>(CloseReason.class);
+		for (CloseReason reason : CloseReason.values()) {
+			long count = Peers.closed(server, "echo", reason);
+			if (count > 0) {
+				closes.put(reason, count);
+			}
+		}
+		return closes;
 	}
 
 	record PeerResult(int peer, int port, long received, boolean endedCleanly, Throwable failure) {
