@@ -239,8 +239,9 @@ public class IoUringProperties implements Validator {
 		/**
 		 * Where handler callbacks run: 'event-loop' (fastest; callbacks must not block) or
 		 * 'virtual-threads' (each connection's callbacks in order on virtual threads; they may block).
+		 * When not set, 'virtual-threads' if spring.threads.virtual.enabled is true, else 'event-loop'.
 		 */
-		private HandlerExecution handlerExecution = HandlerExecution.EVENT_LOOP;
+		private @Nullable HandlerExecution handlerExecution;
 
 		/**
 		 * How received bytes are cut into frames for the handler; raw by default.
@@ -331,11 +332,11 @@ public class IoUringProperties implements Validator {
 			this.maxConnections = maxConnections;
 		}
 
-		public HandlerExecution getHandlerExecution() {
+		public @Nullable HandlerExecution getHandlerExecution() {
 			return this.handlerExecution;
 		}
 
-		public void setHandlerExecution(HandlerExecution handlerExecution) {
+		public void setHandlerExecution(@Nullable HandlerExecution handlerExecution) {
 			this.handlerExecution = handlerExecution;
 		}
 

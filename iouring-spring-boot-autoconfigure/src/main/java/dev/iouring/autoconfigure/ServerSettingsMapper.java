@@ -36,9 +36,20 @@ final class ServerSettingsMapper {
 
 	private final TcpHandlerResolver handlers;
 
-	ServerSettingsMapper(IoUringProperties properties, TcpHandlerResolver handlers) {
+	private final HandlerExecution defaultExecution;
+
+	/**
+	 * Creates a mapper.
+	 * @param properties the bound properties
+	 * @param handlers finds each listener's handler
+	 * @param defaultExecution where callbacks run when neither the listener nor the server sets
+	 * {@code handler-execution}
+	 */
+	ServerSettingsMapper(IoUringProperties properties, TcpHandlerResolver handlers,
+			HandlerExecution defaultExecution) {
 		this.properties = properties;
 		this.handlers = handlers;
+		this.defaultExecution = defaultExecution;
 	}
 
 	/**
@@ -97,8 +108,8 @@ final class ServerSettingsMapper {
 		int maxConnections = Objects.requireNonNullElse(listener.getMaxConnections(), server.getMaxConnections());
 		Duration idleTimeout = Objects.requireNonNullElse(listener.getIdleTimeout(), server.getIdleTimeout());
 		Duration frameTimeout = Objects.requireNonNullElse(listener.getFrameTimeout(), server.getFrameTimeout());
-		HandlerExecution execution = Objects.requireNonNullElse(listener.getHandlerExecution(),
-				server.getHandlerExecution());
+		HandlerExecution execution = Objects.requireNonNullElse(
+				firstNonNull(listener.getHandlerExecution(), server.getHandlerExecution()), this.defaultExecution);
 		boolean reusePort = Objects.requireNonNullElse(listener.getReusePort(), server.isReusePort());
 		FrameDecoderFactory framing = framing(name, listener, server);
 		try {

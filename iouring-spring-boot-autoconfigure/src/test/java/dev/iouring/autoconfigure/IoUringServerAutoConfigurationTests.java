@@ -9,6 +9,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.annotation.Order;
 
 import dev.iouring.autoconfigure.IoUringProperties.Shutdown;
@@ -24,6 +26,7 @@ import dev.iouring.server.TcpServer;
 import dev.iouring.server.codec.FrameDecoderFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Conditions, back-off, property mapping and handler resolution of {@link IoUringServerAutoConfiguration}.
@@ -130,6 +133,33 @@ class IoUringServerAutoConfigurationTests {
 					new ListenerSettings("echo", null, 7200, 16, ECHO, null, 99, Duration.ofSeconds(5), HandlerExecution.EVENT_LOOP),
 					new ListenerSettings("sink", InetAddress.getByName("127.0.0.1"), 7201, 128, DISCARD, null, 7,
 							Duration.ZERO, HandlerExecution.EVENT_LOOP)));
+	}
+
+	@Test
+	void virtualThreadsEnabledForTheApplicationMakeThemTheDefaultHandlerExecution() {
+		this.withEchoHandler
+			.withPropertyValues("spring.threads.virtual.enabled=true", "iouring.server.listeners.a.port=7401",
+					"iouring.server.listeners.b.port=7402", "iouring.server.listeners.b.handler-execution=event-loop")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::name, ListenerSettings::handlerExecution)
+				.containsExactly(tuple("a", HandlerExecution.VIRTUAL_THREADS), tuple("b", HandlerExecution.EVENT_LOOP)));
+	}
+
+	@Test
+	void anExplicitServerHandlerExecutionWinsOverVirtualThreadsEnabled() {
+		this.withEchoHandler
+			.withPropertyValues("spring.threads.virtual.enabled=true", "iouring.server.handler-execution=event-loop")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::handlerExecution)
+				.containsExactly(HandlerExecution.EVENT_LOOP));
+	}
+
+	@Test
+	void virtualThreadsDisabledLeaveTheEventLoopTheDefault() {
+		this.withEchoHandler.withPropertyValues("spring.threads.virtual.enabled=false")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::handlerExecution)
+				.containsExactly(HandlerExecution.EVENT_LOOP));
 	}
 
 	@Test
@@ -267,8 +297,29 @@ class IoUringServerAutoConfigurationTests {
 				assertThat(failure.getCandidates()).containsExactlyInAnyOrder("echo", "discard");
 				assertThat(failure.getProperty()).isEqualTo("iouring.server.handler");
 				assertThat(failure).hasMessageContaining("2 TcpHandler beans: [")
-					.hasMessageContaining("Set iouring.server.handler to the name of one of them.");
+					.hasMessageContaining("Set iouring.server.handler to the name of one of them, or mark one of them "
+							+ "@Primary.");
 			});
+	}
+
+	@Test
+	void aPrimaryHandlerAmongSeveralServesTheListenersThatNameNone() {
+		this.contextRunner.withUserConfiguration(PrimaryHandlerConfiguration.class)
+			.withPropertyValues("iouring.server.listeners.a.port=7301", "iouring.server.listeners.b.port=7302",
+					"iouring.server.listeners.b.handler=echo")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::name, ListenerSettings::handler)
+				.containsExactly(tuple("a", PrimaryHandlerConfiguration.PRIMARY), tuple("b", ECHO)));
+	}
+
+	@Test
+	void aPrimaryHandlerServesTheDefaultListener() {
+		this.contextRunner.withBean("echo", TcpHandler.class, () -> ECHO)
+			.withBean("discard", TcpHandler.class, () -> DISCARD, (definition) -> definition.setPrimary(true))
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.singleElement()
+				.extracting(ListenerSettings::handler)
+				.isSameAs(DISCARD));
 	}
 
 	@Test
@@ -304,6 +355,29 @@ class IoUringServerAutoConfigurationTests {
 			failure = failure.getCause();
 		}
 		return (TcpHandlerResolutionException) failure;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PrimaryHandlerConfiguration {
+
+		static final TcpHandler PRIMARY = (connection, data) -> connection.write(data);
+
+		@Bean
+		TcpHandler echo() {
+			return ECHO;
+		}
+
+		@Bean
+		@Primary
+		TcpHandler primary() {
+			return PRIMARY;
+		}
+
+		@Bean
+		TcpHandler discard() {
+			return DISCARD;
+		}
+
 	}
 
 	static class CustomizerConfiguration {
