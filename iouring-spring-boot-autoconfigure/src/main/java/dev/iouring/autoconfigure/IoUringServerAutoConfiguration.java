@@ -45,6 +45,7 @@ public final class IoUringServerAutoConfiguration {
 	@ConditionalOnMissingBean({ ServerSettings.class, TcpServer.class })
 	ServerSettings ioUringServerSettings(IoUringProperties properties, Environment environment,
 			ListableBeanFactory beanFactory, ObjectProvider<IoUringServerCustomizer> customizers) {
+		UnknownKeysCheck.check(environment);
 		HandlerExecution execution = Threading.VIRTUAL.isActive(environment) ? HandlerExecution.VIRTUAL_THREADS
 				: HandlerExecution.EVENT_LOOP;
 		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution)
