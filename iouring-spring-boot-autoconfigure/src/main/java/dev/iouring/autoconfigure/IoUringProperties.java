@@ -23,8 +23,9 @@ import org.springframework.validation.Validator;
  *
  * <p>The type validates itself when it is bound (it implements {@link Validator}, which Boot's binder
  * honours without Bean Validation on the class path): a value the kernel or the server would refuse
- * fails startup with a message that names the full property, for example {@code iouring.ring.entries
- * must be a power of two between 1 and 32768 but was 1000}.
+ * fails startup with a report that names the full property, its value as written, where it was written
+ * and the reason, for example {@code iouring.ring.entries}, {@code "1000"}, {@code class path resource
+ * [application.yml] - 3:14}, {@code must be a power of two between 1 and 32768}.
  */
 @ConfigurationProperties("iouring")
 public class IoUringProperties implements Validator {

@@ -14,18 +14,36 @@ final class PropertyFailures {
 	}
 
 	/**
-	 * Appends one property to a report's description.
+	 * Appends one property the configuration sets to a report's description.
 	 * @param description the description so far
-	 * @param name the full property name
-	 * @param value the value as written, or {@code null} when the property is not set
+	 * @param name the full property name, as written
+	 * @param value the value as written
 	 * @param origin where it was written, or {@code null} when unknown
 	 * @param reason what is wrong
 	 */
 	static void append(StringBuilder description, String name, @Nullable Object value, @Nullable Origin origin,
 			String reason) {
+		append(description, name, "\"" + value + "\"", origin, reason);
+	}
+
+	/**
+	 * Appends one property the configuration leaves unset to a report's description.
+	 * @param description the description so far
+	 * @param name the full property name
+	 * @param defaultValue the default it takes, as a user would write it, or {@code null} when none
+	 * @param reason what is wrong
+	 */
+	static void appendUnset(StringBuilder description, String name, @Nullable String defaultValue,
+			String reason) {
+		append(description, name, (defaultValue != null) ? "\"" + defaultValue + "\" (not set: the default)" : null,
+				null, reason);
+	}
+
+	private static void append(StringBuilder description, String name, @Nullable String shownValue,
+			@Nullable Origin origin, String reason) {
 		description.append(String.format("%n    Property: %s", name));
-		if (value != null) {
-			description.append(String.format("%n    Value: \"%s\"", value));
+		if (shownValue != null) {
+			description.append(String.format("%n    Value: %s", shownValue));
 		}
 		if (origin != null) {
 			description.append(String.format("%n    Origin: %s", origin));
