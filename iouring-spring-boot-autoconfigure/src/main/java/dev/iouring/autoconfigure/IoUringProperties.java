@@ -215,7 +215,7 @@ public class IoUringProperties implements Validator {
 
 		/**
 		 * Name of the TcpHandler bean that serves the listeners. Not needed when the context holds exactly
-		 * one TcpHandler bean.
+		 * one TcpHandler bean, or marks one of them @Primary.
 		 */
 		private @Nullable String handler;
 
@@ -457,7 +457,7 @@ public class IoUringProperties implements Validator {
 		private @Nullable Boolean reusePort;
 
 		/**
-		 * Name of the TcpHandler bean that serves this listener.
+		 * Name of the TcpHandler bean that serves this listener. When not set, the server-level handler.
 		 */
 		private @Nullable String handler;
 
