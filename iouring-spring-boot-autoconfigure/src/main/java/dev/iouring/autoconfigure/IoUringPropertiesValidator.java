@@ -13,7 +13,6 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.util.unit.DataUnit;
 import org.springframework.validation.Errors;
 
-import dev.iouring.autoconfigure.IoUringProperties.Listener;
 import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
 import dev.iouring.server.codec.FramingSpec;
@@ -109,8 +108,8 @@ final class IoUringPropertiesValidator {
 		}
 		validateWriteBuffer(server.getWriteBuffer());
 		validateFraming("server.framing", server.getFraming());
-		for (Map.Entry<String, Listener> entry : server.getListeners().entrySet()) {
-			Listener listener = entry.getValue();
+		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
+			ListenerProperties listener = entry.getValue();
 			String path = listenerPath(entry.getKey());
 			validateListenerValues(path, listener.getPort(), listener.getBacklog(), listener.getMaxConnections(),
 					listener.getIdleTimeout(), listener.getFrameTimeout());
@@ -144,7 +143,7 @@ final class IoUringPropertiesValidator {
 	 * The codec checks its own options when its spec is built; each of its messages starts with the
 	 * option it is about, which picks the property the error belongs to.
 	 */
-	private void validateFraming(String path, IoUringProperties.Framing framing) {
+	private void validateFraming(String path, FramingProperties framing) {
 		try {
 			framing.toSpec();
 		}
@@ -161,7 +160,7 @@ final class IoUringPropertiesValidator {
 		}
 	}
 
-	private void validateWriteBuffer(IoUringProperties.WriteBuffer writeBuffer) {
+	private void validateWriteBuffer(WriteBufferProperties writeBuffer) {
 		DataSize high = writeBuffer.getHighWaterMark();
 		DataSize low = writeBuffer.getLowWaterMark();
 		if (high.isNegative() || high.toBytes() > Integer.MAX_VALUE) {
@@ -184,8 +183,8 @@ final class IoUringPropertiesValidator {
 	 */
 	private void validateDistinctPorts(Server server) {
 		Map<String, String> listenerByEndpoint = new HashMap<>();
-		for (Map.Entry<String, Listener> entry : server.getListeners().entrySet()) {
-			Listener listener = entry.getValue();
+		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
+			ListenerProperties listener = entry.getValue();
 			int port = Objects.requireNonNullElse(listener.getPort(), server.getPort());
 			if (port == 0) {
 				continue;

@@ -20,8 +20,6 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyN
 import org.springframework.boot.context.properties.source.UnboundElementsSourceFilter;
 import org.springframework.core.env.Environment;
 
-import dev.iouring.autoconfigure.IoUringProperties.Framing;
-import dev.iouring.autoconfigure.IoUringProperties.Listener;
 import dev.iouring.autoconfigure.UnknownIoUringPropertiesException.UnknownProperty;
 
 /**
@@ -42,9 +40,9 @@ final class UnknownKeysCheck {
 
 	private static final ConfigurationPropertyName SERVER_FRAMING = ConfigurationPropertyName.of("iouring.server.framing");
 
-	private static final List<String> LISTENER_KEYS = keysOf(Listener.class);
+	private static final List<String> LISTENER_KEYS = keysOf(ListenerProperties.class);
 
-	private static final List<String> FRAMING_KEYS = keysOf(Framing.class);
+	private static final List<String> FRAMING_KEYS = keysOf(FramingProperties.class);
 
 	private UnknownKeysCheck() {
 	}
@@ -58,10 +56,10 @@ final class UnknownKeysCheck {
 		Binder binder = Binder.get(environment);
 		List<UnknownProperty> unknown = new ArrayList<>();
 		for (ConfigurationProperty property : unbound(binder, LISTENERS,
-				Bindable.mapOf(String.class, Listener.class))) {
+				Bindable.mapOf(String.class, ListenerProperties.class))) {
 			unknown.add(new UnknownProperty(property, listenerReason(property.getName())));
 		}
-		for (ConfigurationProperty property : unbound(binder, SERVER_FRAMING, Bindable.of(Framing.class))) {
+		for (ConfigurationProperty property : unbound(binder, SERVER_FRAMING, Bindable.of(FramingProperties.class))) {
 			unknown.add(new UnknownProperty(property, framingReason(property.getName(),
 					SERVER_FRAMING.getNumberOfElements())));
 		}

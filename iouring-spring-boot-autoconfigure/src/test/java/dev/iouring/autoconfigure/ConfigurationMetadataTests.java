@@ -135,8 +135,8 @@ class ConfigurationMetadataTests {
 			}
 			String name = prefix + "." + kebabCase(descriptor.getName());
 			Object value = wrapper.getPropertyValue(descriptor.getName());
-			boolean nested = descriptor.getPropertyType().getDeclaringClass() == IoUringProperties.class
-					&& !descriptor.getPropertyType().isEnum();
+			Class<?> type = descriptor.getPropertyType();
+			boolean nested = type.getPackage() == IoUringProperties.class.getPackage() && !type.isEnum();
 			if (nested && value != null) {
 				collect(name, value, properties);
 			}
