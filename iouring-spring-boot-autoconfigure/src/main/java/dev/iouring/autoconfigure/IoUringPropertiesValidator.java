@@ -3,26 +3,30 @@ package dev.iouring.autoconfigure;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.unit.DataSize;
+import org.springframework.util.unit.DataUnit;
 import org.springframework.validation.Errors;
 
-import dev.iouring.autoconfigure.IoUringProperties.Listener;
 import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
+import dev.iouring.server.codec.FramingSpec;
 
 /**
  * Checks {@link IoUringProperties} against the limits of the kernel and of the server, so that a bad
- * value fails startup with a message naming its full {@code iouring.*} property rather than an error
- * from deep inside the engine.
+ * value fails startup on its own {@code iouring.*} property rather than with an error from deep inside
+ * the engine.
  *
- * <p>The limits are the ones {@link RingOptions} and {@link dev.iouring.server.ServerSettings} enforce;
- * each error is rejected on its property path, so Boot's bind failure report also shows the value and
- * where it came from.
+ * <p>The limits are the ones {@link RingOptions}, {@link dev.iouring.server.ServerSettings} and the
+ * codecs ({@link dev.iouring.server.codec.FramingSpec}) enforce. Each error is rejected on its property's
+ * path with a reason that leaves the value out: {@link InvalidIoUringPropertiesFailureAnalyzer} shows the
+ * value as the configuration wrote it ({@code 128KB}, where the bound {@link DataSize} would print
+ * {@code 131072B}) and where it was written, next to the reason.
  */
 final class IoUringPropertiesValidator {
 
@@ -43,6 +47,12 @@ final class IoUringPropertiesValidator {
 
 	private static final String CODE = "iouring.invalid";
 
+	/** The framing options, each named as its property under {@code framing}. */
+	private static final List<String> FRAMING_OPTIONS = List.of(FramingSpec.MAX_FRAME_SIZE,
+			FramingSpec.STRIP_DELIMITER, FramingSpec.DELIMITER, FramingSpec.LENGTH_FIELD_LENGTH,
+			FramingSpec.LENGTH_FIELD_OFFSET, FramingSpec.LENGTH_ADJUSTMENT, FramingSpec.STRIP_HEADER,
+			FramingSpec.BYTE_ORDER, FramingSpec.FRAME_LENGTH);
+
 	private final IoUringProperties properties;
 
 	private final Errors errors;
@@ -61,99 +71,108 @@ final class IoUringPropertiesValidator {
 	private void validateRing(IoUringProperties.Ring ring) {
 		int entries = ring.getEntries();
 		if (!isPowerOfTwoInRange(entries, RingOptions.MAX_ENTRIES)) {
-			reject("ring.entries", "iouring.ring.entries must be a power of two between 1 and "
-					+ RingOptions.MAX_ENTRIES + " but was " + entries);
+			reject("ring.entries", "must be a power of two between 1 and " + RingOptions.MAX_ENTRIES);
 		}
 		int cqEntries = ring.getCqEntries();
 		if (!isPowerOfTwoInRange(cqEntries, RingOptions.MAX_CQ_ENTRIES) || cqEntries < entries) {
-			reject("ring.cq-entries",
-					"iouring.ring.cq-entries must be a power of two between iouring.ring.entries (" + entries
-							+ ") and " + RingOptions.MAX_CQ_ENTRIES + " but was " + cqEntries);
+			reject("ring.cq-entries", "must be a power of two between iouring.ring.entries (" + entries + ") and "
+					+ RingOptions.MAX_CQ_ENTRIES);
 		}
 		Duration idle = ring.getSqpollIdle();
 		if (idle.isNegative() || idle.toMillis() > Integer.MAX_VALUE) {
-			reject("ring.sqpoll-idle", "iouring.ring.sqpoll-idle must be between 0 and " + Integer.MAX_VALUE
-					+ "ms but was " + idle);
+			reject("ring.sqpoll-idle", "must be between 0 and " + Integer.MAX_VALUE + "ms");
 		}
 		Integer cpu = ring.getSqpollCpu();
 		if (cpu != null && cpu < 0) {
-			reject("ring.sqpoll-cpu",
-					"iouring.ring.sqpoll-cpu must be a CPU number (0 or more), or unset to let the kernel choose, but was "
-							+ cpu);
+			reject("ring.sqpoll-cpu", "must be a CPU number (0 or more), or unset to let the kernel choose");
 		}
 	}
 
 	private void validateBuffers(IoUringProperties.Buffers buffers) {
 		int count = buffers.getCount();
 		if (!isPowerOfTwoInRange(count, MAX_BUFFER_COUNT)) {
-			reject("buffers.count", "iouring.buffers.count must be a power of two between 1 and "
-					+ MAX_BUFFER_COUNT + " but was " + count);
+			reject("buffers.count", "must be a power of two between 1 and " + MAX_BUFFER_COUNT);
 		}
 		DataSize size = buffers.getSize();
 		if (size.compareTo(MIN_BUFFER_SIZE) < 0 || size.compareTo(MAX_BUFFER_SIZE) > 0) {
-			reject("buffers.size", "iouring.buffers.size must be between " + MIN_BUFFER_SIZE + " and "
-					+ MAX_BUFFER_SIZE + " but was " + size);
+			reject("buffers.size", "must be between " + format(MIN_BUFFER_SIZE) + " and " + format(MAX_BUFFER_SIZE));
 		}
 	}
 
 	private void validateServer(Server server) {
-		validateListenerValues("server", "iouring.server", server.getPort(), server.getBacklog(),
-				server.getMaxConnections(), server.getIdleTimeout(), server.getFrameTimeout());
+		validateListenerValues("server", server.getPort(), server.getBacklog(), server.getMaxConnections(),
+				server.getIdleTimeout(), server.getFrameTimeout());
 		Integer eventLoops = server.getEventLoops();
 		if (eventLoops != null && (eventLoops < 1 || eventLoops > MAX_EVENT_LOOPS)) {
-			reject("server.event-loops", "iouring.server.event-loops must be between 1 and " + MAX_EVENT_LOOPS
-					+ " but was " + eventLoops);
+			reject("server.event-loops", "must be between 1 and " + MAX_EVENT_LOOPS);
 		}
 		validateWriteBuffer(server.getWriteBuffer());
-		for (Map.Entry<String, Listener> entry : server.getListeners().entrySet()) {
-			Listener listener = entry.getValue();
-			validateListenerValues("server.listeners[" + entry.getKey() + "]",
-					"iouring.server.listeners." + entry.getKey(), listener.getPort(), listener.getBacklog(),
-					listener.getMaxConnections(), listener.getIdleTimeout(), listener.getFrameTimeout());
+		validateFraming("server.framing", server.getFraming());
+		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
+			ListenerProperties listener = entry.getValue();
+			String path = listenerPath(entry.getKey());
+			validateListenerValues(path, listener.getPort(), listener.getBacklog(), listener.getMaxConnections(),
+					listener.getIdleTimeout(), listener.getFrameTimeout());
+			if (listener.getFraming() != null) {
+				validateFraming(path + ".framing", listener.getFraming());
+			}
 		}
 		validateDistinctPorts(server);
 	}
 
-	private void validateListenerValues(String path, String property, @Nullable Integer port,
-			@Nullable Integer backlog, @Nullable Integer maxConnections, @Nullable Duration idleTimeout,
-			@Nullable Duration frameTimeout) {
+	private void validateListenerValues(String path, @Nullable Integer port, @Nullable Integer backlog,
+			@Nullable Integer maxConnections, @Nullable Duration idleTimeout, @Nullable Duration frameTimeout) {
 		if (port != null && (port < 0 || port > MAX_PORT)) {
-			reject(path + ".port", property + ".port must be between 0 and " + MAX_PORT
-					+ " (0 for a port chosen by the system) but was " + port);
+			reject(path + ".port", "must be between 0 and " + MAX_PORT + " (0 for a port chosen by the system)");
 		}
 		if (backlog != null && backlog < 1) {
-			reject(path + ".backlog", property + ".backlog must be positive but was " + backlog);
+			reject(path + ".backlog", "must be positive");
 		}
 		if (maxConnections != null && maxConnections < 1) {
-			reject(path + ".max-connections",
-					property + ".max-connections must be positive but was " + maxConnections);
+			reject(path + ".max-connections", "must be positive");
 		}
 		if (idleTimeout != null && idleTimeout.isNegative()) {
-			reject(path + ".idle-timeout",
-					property + ".idle-timeout must be zero (never) or positive but was " + idleTimeout);
+			reject(path + ".idle-timeout", "must be zero (never) or positive");
 		}
 		if (frameTimeout != null && frameTimeout.isNegative()) {
-			reject(path + ".frame-timeout",
-					property + ".frame-timeout must be zero (no limit) or positive but was " + frameTimeout);
+			reject(path + ".frame-timeout", "must be zero (no limit) or positive");
 		}
 	}
 
-	private void validateWriteBuffer(IoUringProperties.WriteBuffer writeBuffer) {
+	/**
+	 * The codec checks its own options when its spec is built; each of its messages starts with the
+	 * option it is about, which picks the property the error belongs to.
+	 */
+	private void validateFraming(String path, FramingProperties framing) {
+		try {
+			framing.toSpec();
+		}
+		catch (IllegalArgumentException ex) {
+			String message = String.valueOf(ex.getMessage());
+			String option = FRAMING_OPTIONS.stream()
+				.filter((candidate) -> message.startsWith(candidate + " "))
+				.findFirst()
+				.orElse("kind");
+			reject(path + "." + option, message);
+		}
+		catch (ArithmeticException ex) {
+			reject(path + "." + FramingSpec.MAX_FRAME_SIZE, "must be less than 2GB");
+		}
+	}
+
+	private void validateWriteBuffer(WriteBufferProperties writeBuffer) {
 		DataSize high = writeBuffer.getHighWaterMark();
 		DataSize low = writeBuffer.getLowWaterMark();
 		if (high.isNegative() || high.toBytes() > Integer.MAX_VALUE) {
-			reject("server.write-buffer.high-water-mark",
-					"iouring.server.write-buffer.high-water-mark must be between 0B and " + Integer.MAX_VALUE
-							+ "B but was " + high);
+			reject("server.write-buffer.high-water-mark", "must be between 0B and " + Integer.MAX_VALUE + "B");
 		}
 		else if (low.isNegative() || low.compareTo(high) > 0) {
 			reject("server.write-buffer.low-water-mark",
-					"iouring.server.write-buffer.low-water-mark must be between 0B and "
-							+ "iouring.server.write-buffer.high-water-mark (" + high + ") but was " + low);
+					"must be between 0B and iouring.server.write-buffer.high-water-mark (" + format(high) + ")");
 		}
 		else if (writeBuffer.getLimit().compareTo(high) < 0) {
-			reject("server.write-buffer.limit", "iouring.server.write-buffer.limit must be at least "
-					+ "iouring.server.write-buffer.high-water-mark (" + high + ") but was " + writeBuffer.getLimit());
+			reject("server.write-buffer.limit",
+					"must be at least iouring.server.write-buffer.high-water-mark (" + format(high) + ")");
 		}
 	}
 
@@ -164,8 +183,8 @@ final class IoUringPropertiesValidator {
 	 */
 	private void validateDistinctPorts(Server server) {
 		Map<String, String> listenerByEndpoint = new HashMap<>();
-		for (Map.Entry<String, Listener> entry : server.getListeners().entrySet()) {
-			Listener listener = entry.getValue();
+		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
+			ListenerProperties listener = entry.getValue();
 			int port = Objects.requireNonNullElse(listener.getPort(), server.getPort());
 			if (port == 0) {
 				continue;
@@ -174,20 +193,71 @@ final class IoUringPropertiesValidator {
 			String endpoint = ((address != null) ? address.getHostAddress() : "*") + ":" + port;
 			String other = listenerByEndpoint.putIfAbsent(endpoint, entry.getKey());
 			if (other != null) {
-				reject("server.listeners[" + entry.getKey() + "].port",
-						"iouring.server.listeners." + entry.getKey() + ".port resolves to " + endpoint
-								+ ", which listener '" + other + "' already uses; give each listener its own "
-								+ "port (unset listener ports fall back to iouring.server.port)");
+				reject(listenerPath(entry.getKey()) + ".port", "resolves to " + endpoint + ", which listener '" + other
+						+ "' already uses; give each listener its own port (unset listener ports fall back to "
+						+ "iouring.server.port)");
 			}
 		}
+	}
+
+	private static String listenerPath(String name) {
+		return "server.listeners[" + name + "]";
+	}
+
+	/**
+	 * Writes a size in the largest unit that holds it exactly, as a user would write it: {@code 16KB},
+	 * not {@code 16384B}.
+	 * @param size the size
+	 * @return the size with its unit
+	 */
+	static String format(DataSize size) {
+		long bytes = size.toBytes();
+		String[] suffixes = { "TB", "GB", "MB", "KB" };
+		for (String suffix : suffixes) {
+			long unitBytes = DataSize.of(1, DataUnit.fromSuffix(suffix)).toBytes();
+			if (bytes != 0 && bytes % unitBytes == 0) {
+				return (bytes / unitBytes) + suffix;
+			}
+		}
+		return bytes + "B";
 	}
 
 	private static boolean isPowerOfTwoInRange(int value, int max) {
 		return value >= 1 && value <= max && Integer.bitCount(value) == 1;
 	}
 
-	private void reject(String field, String message) {
-		this.errors.rejectValue(field, CODE, message);
+	/**
+	 * Rejects a property, named by its path below {@code iouring} in the binder's dashed form.
+	 * {@link Errors} reads the rejected value through the JavaBean path, so the error is filed under
+	 * that: {@code server.writeBuffer.lowWaterMark} for {@code server.write-buffer.low-water-mark}, the
+	 * map keys in brackets kept as written.
+	 */
+	private void reject(String property, String message) {
+		this.errors.rejectValue(beanPath(property), CODE, message);
+	}
+
+	private static String beanPath(String property) {
+		StringBuilder path = new StringBuilder(property.length());
+		boolean inIndex = false;
+		boolean upper = false;
+		for (char ch : property.toCharArray()) {
+			if (inIndex) {
+				path.append(ch);
+				inIndex = ch != ']';
+			}
+			else if (ch == '[') {
+				inIndex = true;
+				path.append(ch);
+			}
+			else if (ch == '-') {
+				upper = true;
+			}
+			else {
+				path.append(upper ? Character.toUpperCase(ch) : ch);
+				upper = false;
+			}
+		}
+		return path.toString();
 	}
 
 }

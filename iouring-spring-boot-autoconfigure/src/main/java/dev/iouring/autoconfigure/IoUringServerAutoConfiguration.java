@@ -6,9 +6,12 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
+import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.IoUringServer;
 import dev.iouring.server.ServerSettings;
 import dev.iouring.server.TcpServer;
@@ -19,6 +22,9 @@ import dev.iouring.server.TcpServers;
  * {@link IoUringServerCustomizer} beans, the server on the transport {@code iouring.server.transport} names
  * (an {@link IoUringServer}, or the NIO fallback), and the lifecycle beans that start it with the context,
  * drain it and stop it. {@code iouring.server.enabled=false} turns it all off.
+ *
+ * <p>With {@code spring.threads.virtual.enabled=true}, as for Boot's web servers, handler callbacks run on
+ * virtual threads unless {@code handler-execution} is set on the server or the listener.
  *
  * <p>Each bean backs off when the application defines its own: a {@link ServerSettings} bean replaces
  * the properties, an {@link IoUringServer} bean replaces the server (and makes the settings moot), and
@@ -37,9 +43,13 @@ public final class IoUringServerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean({ ServerSettings.class, TcpServer.class })
-	ServerSettings ioUringServerSettings(IoUringProperties properties, ListableBeanFactory beanFactory,
-			ObjectProvider<IoUringServerCustomizer> customizers) {
-		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory)).map();
+	ServerSettings ioUringServerSettings(IoUringProperties properties, Environment environment,
+			ListableBeanFactory beanFactory, ObjectProvider<IoUringServerCustomizer> customizers) {
+		UnknownKeysCheck.check(environment);
+		HandlerExecution execution = Threading.VIRTUAL.isActive(environment) ? HandlerExecution.VIRTUAL_THREADS
+				: HandlerExecution.EVENT_LOOP;
+		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution)
+			.map();
 		for (IoUringServerCustomizer customizer : customizers.orderedStream().toList()) {
 			settings = customizer.customize(settings);
 		}

@@ -9,7 +9,6 @@ import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.iouring.autoconfigure.IoUringProperties.Listener;
 import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
 import dev.iouring.server.HandlerExecution;
@@ -36,9 +35,20 @@ final class ServerSettingsMapper {
 
 	private final TcpHandlerResolver handlers;
 
-	ServerSettingsMapper(IoUringProperties properties, TcpHandlerResolver handlers) {
+	private final HandlerExecution defaultExecution;
+
+	/**
+	 * Creates a mapper.
+	 * @param properties the bound properties
+	 * @param handlers finds each listener's handler
+	 * @param defaultExecution where callbacks run when neither the listener nor the server sets
+	 * {@code handler-execution}
+	 */
+	ServerSettingsMapper(IoUringProperties properties, TcpHandlerResolver handlers,
+			HandlerExecution defaultExecution) {
 		this.properties = properties;
 		this.handlers = handlers;
+		this.defaultExecution = defaultExecution;
 	}
 
 	/**
@@ -50,7 +60,7 @@ final class ServerSettingsMapper {
 	ServerSettings map() {
 		Server server = this.properties.getServer();
 		IoUringProperties.Buffers buffers = this.properties.getBuffers();
-		IoUringProperties.WriteBuffer writeBuffer = server.getWriteBuffer();
+		WriteBufferProperties writeBuffer = server.getWriteBuffer();
 		List<ListenerSettings> listeners = listeners(server);
 		try {
 			ServerSettings.Builder builder = ServerSettings.builder()
@@ -75,9 +85,9 @@ final class ServerSettingsMapper {
 	}
 
 	private List<ListenerSettings> listeners(Server server) {
-		Map<String, Listener> configured = server.getListeners();
+		Map<String, ListenerProperties> configured = server.getListeners();
 		if (configured.isEmpty()) {
-			return List.of(listener(DEFAULT_LISTENER, new Listener(), server, "iouring.server.handler"));
+			return List.of(listener(DEFAULT_LISTENER, new ListenerProperties(), server, "iouring.server.handler"));
 		}
 		List<ListenerSettings> listeners = new ArrayList<>(configured.size());
 		configured.forEach((name, listener) -> {
@@ -87,7 +97,7 @@ final class ServerSettingsMapper {
 		return listeners;
 	}
 
-	private ListenerSettings listener(String name, Listener listener, Server server, String handlerProperty) {
+	private ListenerSettings listener(String name, ListenerProperties listener, Server server, String handlerProperty) {
 		String handlerName = firstNonNull(listener.getHandler(), server.getHandler());
 		String property = (listener.getHandler() == null && server.getHandler() != null) ? "iouring.server.handler"
 				: handlerProperty;
@@ -97,8 +107,8 @@ final class ServerSettingsMapper {
 		int maxConnections = Objects.requireNonNullElse(listener.getMaxConnections(), server.getMaxConnections());
 		Duration idleTimeout = Objects.requireNonNullElse(listener.getIdleTimeout(), server.getIdleTimeout());
 		Duration frameTimeout = Objects.requireNonNullElse(listener.getFrameTimeout(), server.getFrameTimeout());
-		HandlerExecution execution = Objects.requireNonNullElse(listener.getHandlerExecution(),
-				server.getHandlerExecution());
+		HandlerExecution execution = Objects.requireNonNullElse(
+				firstNonNull(listener.getHandlerExecution(), server.getHandlerExecution()), this.defaultExecution);
 		boolean reusePort = Objects.requireNonNullElse(listener.getReusePort(), server.isReusePort());
 		FrameDecoderFactory framing = framing(name, listener, server);
 		try {
@@ -111,9 +121,9 @@ final class ServerSettingsMapper {
 		}
 	}
 
-	private static @Nullable FrameDecoderFactory framing(String name, Listener listener, Server server) {
+	private static @Nullable FrameDecoderFactory framing(String name, ListenerProperties listener, Server server) {
 		boolean own = listener.getFraming() != null;
-		IoUringProperties.Framing framing = own ? listener.getFraming() : server.getFraming();
+		FramingProperties framing = own ? listener.getFraming() : server.getFraming();
 		String prefix = own ? "iouring.server.listeners." + name + ".framing" : "iouring.server.framing";
 		try {
 			return framing.toSpec().decoderFactory();

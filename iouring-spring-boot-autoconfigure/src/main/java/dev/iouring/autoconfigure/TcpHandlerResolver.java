@@ -11,7 +11,9 @@ import dev.iouring.server.TcpHandler;
 
 /**
  * Finds the {@link TcpHandler} bean that serves a listener: the bean the listener's {@code handler}
- * property names, or else the only {@code TcpHandler} bean of the context.
+ * property names, or else the one {@code TcpHandler} bean the context would inject where a
+ * {@code TcpHandler} is asked for: the only one, or among several the {@code @Primary} one (or the only
+ * one not marked {@code @Fallback}), as Spring resolves an injection point.
  */
 final class TcpHandlerResolver {
 
@@ -24,11 +26,12 @@ final class TcpHandlerResolver {
 	/**
 	 * Returns the handler of a listener.
 	 * @param listenerName the listener
-	 * @param beanName the bean the configuration names, or {@code null} to take the only handler bean
+	 * @param beanName the bean the configuration names, or {@code null} to take the handler bean that
+	 * stands out (the only one, or the primary one)
 	 * @param property the property that names the handler, for error messages
 	 * @return the handler bean
-	 * @throws TcpHandlerResolutionException if the named bean is missing, or no name was given and there
-	 * is not exactly one handler bean
+	 * @throws TcpHandlerResolutionException if the named bean is missing, or no name was given and no
+	 * single handler bean stands out
 	 */
 	TcpHandler resolve(String listenerName, @Nullable String beanName, String property) {
 		List<String> candidates = Arrays.asList(this.beanFactory.getBeanNamesForType(TcpHandler.class));
@@ -45,6 +48,10 @@ final class TcpHandlerResolver {
 		if (candidates.size() == 1) {
 			return this.beanFactory.getBean(candidates.getFirst(), TcpHandler.class);
 		}
+		TcpHandler unique = this.beanFactory.getBeanProvider(TcpHandler.class).getIfUnique();
+		if (unique != null) {
+			return unique;
+		}
 		if (candidates.isEmpty()) {
 			throw new TcpHandlerResolutionException(listenerName, property, candidates,
 					"Listener '" + listenerName + "' has no handler: the context holds no TcpHandler bean.",
@@ -54,7 +61,7 @@ final class TcpHandlerResolver {
 		throw new TcpHandlerResolutionException(listenerName, property, candidates,
 				"Listener '" + listenerName + "' does not name its handler and the context holds "
 						+ candidates.size() + " TcpHandler beans: " + candidates + ".",
-				"Set " + property + " to the name of one of them.");
+				"Set " + property + " to the name of one of them, or mark one of them @Primary.");
 	}
 
 }

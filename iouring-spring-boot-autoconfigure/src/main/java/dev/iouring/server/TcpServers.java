@@ -8,7 +8,8 @@ import dev.iouring.ring.IoUringUnavailableException;
 import dev.iouring.server.nio.NioServer;
 
 /**
- * Creates the {@link TcpServer} of a {@link Transport}.
+ * Creates the {@link TcpServer} of a {@link Transport}. Where {@link Transport#AUTO} falls back to NIO it
+ * logs one warning with the probe's cause and that cause's fix ({@link IoUringFixes}).
  */
 public final class TcpServers {
 
@@ -37,9 +38,8 @@ public final class TcpServers {
 			case NIO -> new NioServer(settings);
 			case IO_URING -> {
 				if (!ioUring.available()) {
-					throw new IoUringUnavailableException("io_uring is not available: " + ioUring.cause()
-							+ ". iouring.server.transport is io-uring; set it to auto or nio to serve over NIO here",
-							null);
+					throw new IoUringUnavailableException(ioUring.reason(),
+							"io_uring is not available: " + ioUring.cause());
 				}
 				yield new IoUringServer(settings);
 			}
@@ -47,7 +47,9 @@ public final class TcpServers {
 				if (ioUring.available()) {
 					yield new IoUringServer(settings);
 				}
-				logger.warn("io_uring is not available, so the server uses the NIO transport: {}", ioUring.cause());
+				String fix = IoUringFixes.fix(ioUring.reason());
+				logger.warn("io_uring is not available, so the server uses the NIO transport: {}.{}", ioUring.cause(),
+						fix.isEmpty() ? "" : " To use io_uring, " + fix);
 				yield new NioServer(settings);
 			}
 		};

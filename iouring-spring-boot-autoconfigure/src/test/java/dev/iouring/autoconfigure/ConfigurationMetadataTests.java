@@ -21,6 +21,12 @@ import org.springframework.beans.BeanUtils;
 import org.springframework.beans.BeanWrapperImpl;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.util.unit.DataSize;
+
+import dev.iouring.server.TcpHandler;
+import dev.iouring.server.codec.FieldByteOrder;
+import dev.iouring.server.codec.Framing;
+import dev.iouring.server.codec.LengthFieldOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,6 +62,50 @@ class ConfigurationMetadataTests {
 		assertThat(metadata.get("iouring.server.port")).containsEntry("defaultValue", 7000);
 	}
 
+	/**
+	 * Framing options are unset unless given (so a codec can refuse one it does not take), which keeps
+	 * the annotation processor from seeing their defaults; the metadata lists the codecs' own.
+	 */
+	@Test
+	void everyFramingOptionListsTheCodecsDefault() throws IOException {
+		Map<String, Map<String, Object>> metadata = metadataProperties();
+		LengthFieldOptions defaults = LengthFieldOptions.defaults();
+		Map<String, Object> expected = Map.of("kind", "raw", "max-frame-size",
+				IoUringPropertiesValidator.format(DataSize.ofBytes(Framing.DEFAULT_MAX_FRAME_SIZE)), "strip-delimiter",
+				true, "length-field-length", defaults.lengthFieldLength(), "length-field-offset",
+				defaults.lengthFieldOffset(), "length-adjustment", defaults.lengthAdjustment(), "strip-header",
+				defaults.stripHeader(), "byte-order", defaults.byteOrder().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+		expected.forEach((option, value) -> assertThat(metadata.get("iouring.server.framing." + option))
+			.as("metadata of iouring.server.framing.%s", option)
+			.containsEntry("defaultValue", value));
+		// The two options without a default are the ones their codec requires.
+		assertThat(propertiesOf(IoUringProperties.class).keySet()
+			.stream()
+			.filter((name) -> name.startsWith("iouring.server.framing."))
+			.filter((name) -> !metadata.get(name).containsKey("defaultValue")))
+			.containsExactlyInAnyOrder("iouring.server.framing.delimiter", "iouring.server.framing.frame-length");
+	}
+
+	@Test
+	void lengthFieldLengthHintsTheFourSizesTheCodecTakes() throws IOException {
+		Map<String, Object> hint = metadataHints().get("iouring.server.framing.length-field-length");
+		assertThat(hint).isNotNull();
+		List<Object> values = JsonPath.read(hint, "$.values[*].value");
+		assertThat(values).containsExactly(1, 2, 4, 8);
+		for (Object value : values) {
+			assertThat(new LengthFieldOptions(1024, (Integer) value, 0, 0, true, FieldByteOrder.BIG_ENDIAN)
+				.lengthFieldLength()).isEqualTo(value);
+		}
+	}
+
+	@Test
+	void theServerHandlerHintsTcpHandlerBeanNames() throws IOException {
+		Map<String, Object> hint = metadataHints().get("iouring.server.handler");
+		assertThat(hint).isNotNull();
+		assertThat((List<Object>) JsonPath.read(hint, "$.providers[?(@.name == 'spring-bean-reference')].parameters.target"))
+			.containsExactly(TcpHandler.class.getName());
+	}
+
 	@Test
 	void actuatorSwitchesAreListedWithTheirDefaults() throws IOException {
 		Map<String, Map<String, Object>> metadata = metadataProperties();
@@ -85,8 +135,8 @@ class ConfigurationMetadataTests {
 			}
 			String name = prefix + "." + kebabCase(descriptor.getName());
 			Object value = wrapper.getPropertyValue(descriptor.getName());
-			boolean nested = descriptor.getPropertyType().getDeclaringClass() == IoUringProperties.class
-					&& !descriptor.getPropertyType().isEnum();
+			Class<?> type = descriptor.getPropertyType();
+			boolean nested = type.getPackage() == IoUringProperties.class.getPackage() && !type.isEnum();
 			if (nested && value != null) {
 				collect(name, value, properties);
 			}
@@ -100,15 +150,24 @@ class ConfigurationMetadataTests {
 		return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ENGLISH);
 	}
 
+	private static Map<String, Map<String, Object>> metadataHints() throws IOException {
+		return metadataEntries("$.hints");
+	}
+
 	private static Map<String, Map<String, Object>> metadataProperties() throws IOException {
+		return metadataEntries("$.properties");
+	}
+
+	private static Map<String, Map<String, Object>> metadataEntries(String path) throws IOException {
 		for (URL url : Collections.list(ConfigurationMetadataTests.class.getClassLoader()
 			.getResources("META-INF/spring-configuration-metadata.json"))) {
 			try (InputStream in = url.openStream()) {
-				List<Map<String, Object>> properties = JsonPath.read(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-						"$.properties");
+				String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+				List<Map<String, Object>> properties = JsonPath.read(json, "$.properties");
 				if (properties.stream().anyMatch((property) -> ((String) property.get("name")).startsWith("iouring."))) {
-					return properties.stream()
-						.collect(Collectors.toMap((property) -> (String) property.get("name"), Function.identity()));
+					List<Map<String, Object>> entries = JsonPath.read(json, path);
+					return entries.stream()
+						.collect(Collectors.toMap((entry) -> (String) entry.get("name"), Function.identity()));
 				}
 			}
 		}

@@ -6,9 +6,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.annotation.Order;
 
 import dev.iouring.autoconfigure.IoUringProperties.Shutdown;
@@ -24,6 +27,7 @@ import dev.iouring.server.TcpServer;
 import dev.iouring.server.codec.FrameDecoderFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * Conditions, back-off, property mapping and handler resolution of {@link IoUringServerAutoConfiguration}.
@@ -133,6 +137,33 @@ class IoUringServerAutoConfigurationTests {
 	}
 
 	@Test
+	void virtualThreadsEnabledForTheApplicationMakeThemTheDefaultHandlerExecution() {
+		this.withEchoHandler
+			.withPropertyValues("spring.threads.virtual.enabled=true", "iouring.server.listeners.a.port=7401",
+					"iouring.server.listeners.b.port=7402", "iouring.server.listeners.b.handler-execution=event-loop")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::name, ListenerSettings::handlerExecution)
+				.containsExactly(tuple("a", HandlerExecution.VIRTUAL_THREADS), tuple("b", HandlerExecution.EVENT_LOOP)));
+	}
+
+	@Test
+	void anExplicitServerHandlerExecutionWinsOverVirtualThreadsEnabled() {
+		this.withEchoHandler
+			.withPropertyValues("spring.threads.virtual.enabled=true", "iouring.server.handler-execution=event-loop")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::handlerExecution)
+				.containsExactly(HandlerExecution.EVENT_LOOP));
+	}
+
+	@Test
+	void virtualThreadsDisabledLeaveTheEventLoopTheDefault() {
+		this.withEchoHandler.withPropertyValues("spring.threads.virtual.enabled=false")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::handlerExecution)
+				.containsExactly(HandlerExecution.EVENT_LOOP));
+	}
+
+	@Test
 	void customizersRunInOrderAfterTheProperties() {
 		this.withEchoHandler.withPropertyValues("iouring.server.event-loops=2")
 			.withUserConfiguration(CustomizerConfiguration.class)
@@ -185,56 +216,69 @@ class IoUringServerAutoConfigurationTests {
 
 	@Test
 	void ringEntriesThatAreNotAPowerOfTwoFailNamingTheProperty() {
-		assertFailsWith("iouring.ring.entries must be a power of two between 1 and 32768 but was 1000",
+		assertFailsWith("iouring.ring.entries", "1000", "must be a power of two between 1 and 32768",
 				"iouring.ring.entries=1000");
 	}
 
 	@Test
 	void completionQueueSmallerThanTheSubmissionQueueFailsNamingTheProperty() {
-		assertFailsWith("iouring.ring.cq-entries must be a power of two between iouring.ring.entries (4096) and "
-				+ "65536 but was 2048", "iouring.ring.cq-entries=2048");
+		assertFailsWith("iouring.ring.cq-entries", "2048",
+				"must be a power of two between iouring.ring.entries (4096) and 65536", "iouring.ring.cq-entries=2048");
 	}
 
 	@Test
 	void negativePortFailsNamingTheProperty() {
-		assertFailsWith("iouring.server.port must be between 0 and 65535", "iouring.server.port=-1");
+		assertFailsWith("iouring.server.port", "-1", "must be between 0 and 65535 (0 for a port chosen by the system)",
+				"iouring.server.port=-1");
 	}
 
 	@Test
 	void negativeListenerPortFailsNamingTheListenerProperty() {
-		assertFailsWith("iouring.server.listeners.echo.port must be between 0 and 65535 "
-				+ "(0 for a port chosen by the system) but was 70000", "iouring.server.listeners.echo.port=70000");
+		assertFailsWith("iouring.server.listeners.echo.port", "70000",
+				"must be between 0 and 65535 (0 for a port chosen by the system)",
+				"iouring.server.listeners.echo.port=70000");
 	}
 
 	@Test
 	void lowWaterMarkAboveTheHighOneFailsNamingBothProperties() {
-		assertFailsWith("iouring.server.write-buffer.low-water-mark must be between 0B and "
-				+ "iouring.server.write-buffer.high-water-mark (16384B) but was 32768B",
+		assertFailsWith("iouring.server.write-buffer.low-water-mark", "32KB\" (not set: the default)",
+				"must be between 0B and iouring.server.write-buffer.high-water-mark (16KB)",
 				"iouring.server.write-buffer.high-water-mark=16KB");
 	}
 
 	@Test
 	void otherOutOfRangeValuesFailNamingTheirProperties() {
-		assertFailsWith("iouring.buffers.count must be a power of two", "iouring.buffers.count=1000");
-		assertFailsWith("iouring.buffers.size must be between 64B and 16777216B but was 16B",
-				"iouring.buffers.size=16B");
-		assertFailsWith("iouring.ring.sqpoll-cpu must be a CPU number", "iouring.ring.sqpoll-cpu=-1");
-		assertFailsWith("iouring.ring.sqpoll-idle must be between 0", "iouring.ring.sqpoll-idle=-1s");
-		assertFailsWith("iouring.server.event-loops must be between 1 and 1024 but was 0",
-				"iouring.server.event-loops=0");
-		assertFailsWith("iouring.server.backlog must be positive but was 0", "iouring.server.backlog=0");
-		assertFailsWith("iouring.server.max-connections must be positive but was 0",
-				"iouring.server.max-connections=0");
-		assertFailsWith("iouring.server.idle-timeout must be zero (never) or positive",
+		assertFailsWith("iouring.buffers.count", "1000", "must be a power of two between 1 and 32768",
+				"iouring.buffers.count=1000");
+		assertFailsWith("iouring.buffers.size", "16B", "must be between 64B and 16MB", "iouring.buffers.size=16B");
+		assertFailsWith("iouring.ring.sqpoll-cpu", "-1", "must be a CPU number", "iouring.ring.sqpoll-cpu=-1");
+		assertFailsWith("iouring.ring.sqpoll-idle", "-1s", "must be between 0", "iouring.ring.sqpoll-idle=-1s");
+		assertFailsWith("iouring.server.event-loops", "0", "must be between 1 and 1024", "iouring.server.event-loops=0");
+		assertFailsWith("iouring.server.backlog", "0", "must be positive", "iouring.server.backlog=0");
+		assertFailsWith("iouring.server.max-connections", "0", "must be positive", "iouring.server.max-connections=0");
+		assertFailsWith("iouring.server.idle-timeout", "-5s", "must be zero (never) or positive",
 				"iouring.server.idle-timeout=-5s");
-		assertFailsWith("iouring.server.listeners.a.backlog must be positive but was -3",
+		assertFailsWith("iouring.server.listeners.a.backlog", "-3", "must be positive",
 				"iouring.server.listeners.a.backlog=-3");
 	}
 
 	@Test
+	void framingOptionsTheCodecRefusesFailOnTheirOwnProperty() {
+		assertFailsWith("iouring.server.listeners.a.framing.length-field-length", "3",
+				"length-field-length must be 1, 2, 4 or 8 but was 3", "iouring.server.listeners.a.framing.kind=length-field",
+				"iouring.server.listeners.a.framing.length-field-length=3");
+		assertFailsWith("iouring.server.framing.frame-length", "16",
+				"frame-length does not apply to the line codec", "iouring.server.framing.kind=line",
+				"iouring.server.framing.frame-length=16");
+		assertFailsWith("iouring.server.framing.delimiter", null, "delimiter is required by the delimiter codec",
+				"iouring.server.framing.kind=delimiter");
+	}
+
+	@Test
 	void twoListenersOnTheSamePortFail() {
-		assertFailsWith("iouring.server.listeners.b.port resolves to *:7000, which listener 'a' already uses",
-				"iouring.server.listeners.a.backlog=8", "iouring.server.listeners.b.backlog=8");
+		assertFailsWith("iouring.server.listeners[b].port", null,
+				"resolves to *:7000, which listener 'a' already uses", "iouring.server.listeners.a.backlog=8",
+				"iouring.server.listeners.b.backlog=8");
 	}
 
 	@Test
@@ -267,8 +311,29 @@ class IoUringServerAutoConfigurationTests {
 				assertThat(failure.getCandidates()).containsExactlyInAnyOrder("echo", "discard");
 				assertThat(failure.getProperty()).isEqualTo("iouring.server.handler");
 				assertThat(failure).hasMessageContaining("2 TcpHandler beans: [")
-					.hasMessageContaining("Set iouring.server.handler to the name of one of them.");
+					.hasMessageContaining("Set iouring.server.handler to the name of one of them, or mark one of them "
+							+ "@Primary.");
 			});
+	}
+
+	@Test
+	void aPrimaryHandlerAmongSeveralServesTheListenersThatNameNone() {
+		this.contextRunner.withUserConfiguration(PrimaryHandlerConfiguration.class)
+			.withPropertyValues("iouring.server.listeners.a.port=7301", "iouring.server.listeners.b.port=7302",
+					"iouring.server.listeners.b.handler=echo")
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.extracting(ListenerSettings::name, ListenerSettings::handler)
+				.containsExactly(tuple("a", PrimaryHandlerConfiguration.PRIMARY), tuple("b", ECHO)));
+	}
+
+	@Test
+	void aPrimaryHandlerServesTheDefaultListener() {
+		this.contextRunner.withBean("echo", TcpHandler.class, () -> ECHO)
+			.withBean("discard", TcpHandler.class, () -> DISCARD, (definition) -> definition.setPrimary(true))
+			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
+				.singleElement()
+				.extracting(ListenerSettings::handler)
+				.isSameAs(DISCARD));
 	}
 
 	@Test
@@ -289,10 +354,28 @@ class IoUringServerAutoConfigurationTests {
 			.run((context) -> assertThat(handlerFailure(context).getProperty()).isEqualTo("iouring.server.handler"));
 	}
 
-	private void assertFailsWith(String message, String... properties) {
+	/**
+	 * Asserts that startup fails and that the failure report shows the property, the value as written
+	 * ({@code null}: none shown), and a reason that starts as given.
+	 */
+	private void assertFailsWith(String property, String value, String reason, String... properties) {
 		this.withEchoHandler.withPropertyValues(properties).run((context) -> {
 			assertThat(context).hasFailed();
-			assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(message);
+			FailureAnalysis analysis = new InvalidIoUringPropertiesFailureAnalyzer()
+				.analyze(context.getStartupFailure());
+			assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+			String description = analysis.getDescription();
+			String heading = String.format("%n    Property: %s%n", property);
+			assertThat(description).contains(heading);
+			String block = description.substring(description.indexOf(heading) + heading.length());
+			block = block.substring(0, block.indexOf("Reason: ") + "Reason: ".length() + reason.length());
+			if (value != null) {
+				assertThat(block).startsWith("    Value: \"" + value);
+			}
+			else {
+				assertThat(block).doesNotContain("Value:");
+			}
+			assertThat(block).endsWith("Reason: " + reason);
 		});
 	}
 
@@ -304,6 +387,29 @@ class IoUringServerAutoConfigurationTests {
 			failure = failure.getCause();
 		}
 		return (TcpHandlerResolutionException) failure;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PrimaryHandlerConfiguration {
+
+		static final TcpHandler PRIMARY = (connection, data) -> connection.write(data);
+
+		@Bean
+		TcpHandler echo() {
+			return ECHO;
+		}
+
+		@Bean
+		@Primary
+		TcpHandler primary() {
+			return PRIMARY;
+		}
+
+		@Bean
+		TcpHandler discard() {
+			return DISCARD;
+		}
+
 	}
 
 	static class CustomizerConfiguration {

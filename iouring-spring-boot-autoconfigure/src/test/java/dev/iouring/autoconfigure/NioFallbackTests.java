@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The fallback for real: an application in a child JVM whose kernel refuses io_uring serves over NIO
- * and says why.
+ * and says why, with the fix for that cause alone.
  *
  * <p>How io_uring is refused: the child installs a seccomp filter on itself before Spring starts
  * ({@link dev.iouring.ring.IoUringSeccompFilter}), so {@code io_uring_setup} fails with EPERM exactly as
@@ -66,7 +66,10 @@ class NioFallbackTests {
 			assertThat(output).filteredOn((logged) -> logged.contains("WARN")
 					&& logged.contains("io_uring is not available, so the server uses the NIO transport"))
 				.singleElement(InstanceOfAssertFactories.STRING)
-				.contains("EPERM");
+				.contains("io_uring_setup failed with EPERM: a seccomp profile refuses io_uring to this process")
+				.contains("To use io_uring, run the container with a seccomp profile that allows io_uring_setup")
+				.doesNotContain("sysctl")
+				.doesNotContain("ulimit");
 		}
 		finally {
 			child.destroy();

@@ -35,7 +35,8 @@ class RegistrationTests {
 			.load(FailureAnalyzer.class, arguments, RegistrationTests::failOnlyForOurs);
 		assertThat(analyzers).extracting(Object::getClass)
 			.contains(IoUringPortInUseFailureAnalyzer.class, IoUringUnavailableFailureAnalyzer.class,
-					TcpHandlerResolutionFailureAnalyzer.class);
+					TcpHandlerResolutionFailureAnalyzer.class, UnknownIoUringPropertiesFailureAnalyzer.class,
+					InvalidIoUringPropertiesFailureAnalyzer.class);
 	}
 
 	/**

@@ -25,7 +25,11 @@ class TcpServersTests {
 			List.of(), List.of());
 
 	private static final IoUring.Availability REFUSED = new IoUring.Availability(false,
-			"io_uring_setup failed: EPERM (blocked by a seccomp profile)", "6.18", List.of(), List.of(), List.of());
+			"io_uring_setup failed with EPERM: a seccomp profile refuses io_uring to this process", "6.18", List.of(),
+			List.of(), List.of(), IoUring.Reason.BLOCKED_BY_SECCOMP);
+
+	private static final IoUring.Availability UNCLASSIFIED = new IoUring.Availability(false,
+			"io_uring_setup failed with EBADF", "6.18", List.of(), List.of(), List.of());
 
 	private static final ServerSettings SETTINGS = ServerSettings.builder()
 		.eventLoops(1)
@@ -39,23 +43,37 @@ class TcpServersTests {
 	}
 
 	@Test
-	void autoFallsBackToNioWithOneWarningThatNamesTheCause(CapturedOutput output) {
+	void autoFallsBackToNioWithOneWarningThatNamesTheCauseAndItsFix(CapturedOutput output) {
 		TcpServer server = TcpServers.create(SETTINGS, Transport.AUTO, REFUSED);
 		assertThat(server.transport()).isEqualTo("nio");
 		assertThat(server.settings()).isSameAs(SETTINGS);
 		assertThat(output.getOut().lines().filter((line) -> line.contains("WARN")))
 			.singleElement()
 			.asString()
-			.contains("io_uring is not available, so the server uses the NIO transport")
-			.contains("io_uring_setup failed: EPERM (blocked by a seccomp profile)");
+			.endsWith("io_uring is not available, so the server uses the NIO transport: io_uring_setup failed with "
+					+ "EPERM: a seccomp profile refuses io_uring to this process. To use io_uring, "
+					+ IoUringFixes.fix(IoUring.Reason.BLOCKED_BY_SECCOMP))
+			.doesNotContain("sysctl")
+			.doesNotContain("ulimit");
 	}
 
 	@Test
-	void ioUringFailsFastWithTheCauseWhereItIsUnavailable() {
+	void autoWarnsWithTheCauseAloneWhenNoFixIsKnown(CapturedOutput output) {
+		TcpServers.create(SETTINGS, Transport.AUTO, UNCLASSIFIED);
+		assertThat(output.getOut().lines().filter((line) -> line.contains("WARN")))
+			.singleElement()
+			.asString()
+			.endsWith("the NIO transport: io_uring_setup failed with EBADF.");
+	}
+
+	@Test
+	void ioUringFailsFastWithTheCauseAndItsReasonWhereItIsUnavailable() {
 		assertThatExceptionOfType(IoUringUnavailableException.class)
 			.isThrownBy(() -> TcpServers.create(SETTINGS, Transport.IO_URING, REFUSED))
-			.withMessageContaining("io_uring_setup failed: EPERM (blocked by a seccomp profile)")
-			.withMessageContaining("iouring.server.transport");
+			.withMessage("io_uring is not available: io_uring_setup failed with EPERM: a seccomp profile refuses "
+					+ "io_uring to this process")
+			.extracting(IoUringUnavailableException::reason)
+			.isEqualTo(IoUring.Reason.BLOCKED_BY_SECCOMP);
 	}
 
 	@Test
