@@ -1,6 +1,6 @@
 package dev.iouring.autoconfigure;
 
-import java.util.List;
+import java.util.function.UnaryOperator;
 
 import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ServerSettings;
@@ -16,6 +16,16 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * &#64;Bean
  * IoUringServerCustomizer respFraming() {
  *     return IoUringServerCustomizer.framing("redis", RespDecoder::new);
+ * }
+ * </pre>
+ *
+ * <p>Change settings through {@link ServerSettings#toBuilder()}, {@link ServerSettings#withListener} or
+ * {@link #listener}, which carry every other value over, rather than the record's constructor, whose
+ * argument list grows with each new setting:
+ * <pre class="code">
+ * &#64;Bean
+ * IoUringServerCustomizer moreLoops() {
+ *     return (settings) -&gt; settings.toBuilder().eventLoops(settings.eventLoops() * 2).build();
  * }
  * </pre>
  */
@@ -37,16 +47,19 @@ public interface IoUringServerCustomizer {
 	 * @return the customizer; it fails with {@link IllegalArgumentException} if no listener has that name
 	 */
 	static IoUringServerCustomizer framing(String listenerName, FrameDecoderFactory framing) {
-		return (settings) -> {
-			ListenerSettings target = settings.listener(listenerName);
-			List<ListenerSettings> listeners = settings.listeners()
-				.stream()
-				.map((listener) -> (listener == target) ? listener.withFraming(framing) : listener)
-				.toList();
-			return new ServerSettings(settings.ring(), settings.bufferCount(), settings.bufferSize(),
-					settings.eventLoops(), settings.writeHighWaterMark(), settings.writeLowWaterMark(), listeners,
-					settings.writeLimit());
-		};
+		return listener(listenerName, (listener) -> listener.withFraming(framing));
+	}
+
+	/**
+	 * Returns a customizer that changes one listener and leaves everything else as it was.
+	 * @param listenerName the listener, as named under {@code iouring.server.listeners} (or
+	 * {@code default} when none is configured)
+	 * @param change what to do to it, e.g.
+	 * {@code (listener) -> listener.withHandlerExecution(HandlerExecution.VIRTUAL_THREADS)}
+	 * @return the customizer; it fails with {@link IllegalArgumentException} if no listener has that name
+	 */
+	static IoUringServerCustomizer listener(String listenerName, UnaryOperator<ListenerSettings> change) {
+		return (settings) -> settings.withListener(listenerName, change);
 	}
 
 }

@@ -28,7 +28,8 @@ public final class Features {
 
 	private static final String[] NAMES = { "SINGLE_MMAP", "NODROP", "SUBMIT_STABLE", "RW_CUR_POS",
 			"CUR_PERSONALITY", "FAST_POLL", "POLL_32BITS", "SQPOLL_NONFIXED", "EXT_ARG", "NATIVE_WORKERS",
-			"RSRC_TAGS", "CQE_SKIP", "LINKED_FILE", "REG_REG_RING", "RECVSEND_BUNDLE", "MIN_TIMEOUT" };
+			"RSRC_TAGS", "CQE_SKIP", "LINKED_FILE", "REG_REG_RING", "RECVSEND_BUNDLE", "MIN_TIMEOUT", "RW_ATTR",
+			"NO_IOWAIT" };
 
 	private Features() {
 	}

@@ -3,6 +3,7 @@ package dev.iouring.server;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -14,10 +15,17 @@ import java.util.Objects;
  * <p>The server hands out one reused instance per event loop, so a view passed to a handler is valid
  * only during that callback. Keep bytes by copying them ({@link #toByteArray()}, {@link #copy()}).
  * Reading methods allocate nothing, which keeps the receive path free of garbage.
+ *
+ * <p>Only the {@link BytesWindow} that made a view can move it, so a holder cannot. Reads and searches
+ * check positions against {@link #length()} and throw {@link IndexOutOfBoundsException} naming the range,
+ * never reading neighbouring memory. Text comparisons are ASCII, one byte per char; a char or byte
+ * outside ASCII matches nothing, so text that UTF-8 encodes in several bytes never compares equal.
  */
 public final class Bytes {
 
 	private static final MemorySegment EMPTY_SEGMENT = MemorySegment.ofArray(new byte[0]);
+
+	private static final Bytes EMPTY = new Bytes();
 
 	private MemorySegment segment;
 
@@ -25,10 +33,8 @@ public final class Bytes {
 
 	private int length;
 
-	/**
-	 * Creates an empty view; {@link #set} points it at bytes.
-	 */
-	public Bytes() {
+	/** An empty view, for {@link BytesWindow} (and the io_uring loop) to move. */
+	Bytes() {
 		this.segment = EMPTY_SEGMENT;
 	}
 
@@ -36,6 +42,14 @@ public final class Bytes {
 		this.segment = segment;
 		this.offset = offset;
 		this.length = length;
+	}
+
+	/**
+	 * Returns the empty view, shared since nothing can re-point it.
+	 * @return a view of no bytes
+	 */
+	public static Bytes empty() {
+		return EMPTY;
 	}
 
 	/**
@@ -69,13 +83,14 @@ public final class Bytes {
 	}
 
 	/**
-	 * Points this view at a window of a segment. Used by the server and by codecs to reuse one instance.
+	 * Points this view at a window of a segment. Package-private so that only the owner of a reused view
+	 * moves it: the io_uring loop here, everyone else through {@link BytesWindow}.
 	 * @param segment the memory holding the bytes
 	 * @param offset the window's first byte within {@code segment}
 	 * @param length the window's size
 	 * @return this view
 	 */
-	public Bytes set(MemorySegment segment, long offset, int length) {
+	Bytes set(MemorySegment segment, long offset, int length) {
 		Objects.checkFromIndexSize(offset, length, segment.byteSize());
 		this.segment = segment;
 		this.offset = offset;
@@ -110,18 +125,165 @@ public final class Bytes {
 	}
 
 	/**
-	 * Returns the position of the first occurrence of a byte at or after {@code from}, or -1.
+	 * Returns one byte as an unsigned value.
+	 * @param index the position in the view, from 0
+	 * @return the byte, 0 to 255
+	 */
+	public int getUnsignedByte(int index) {
+		return Byte.toUnsignedInt(getByte(index));
+	}
+
+	/**
+	 * Returns the two bytes at {@code index} as a signed 16-bit value.
+	 * @param index the first byte's position
+	 * @param order the bytes' order
+	 * @return the value
+	 */
+	public short getShort(int index, ByteOrder order) {
+		Objects.checkFromIndexSize(index, Short.BYTES, this.length);
+		return this.segment.get(ByteAccess.shortLayout(order), this.offset + index);
+	}
+
+	/**
+	 * Returns the two bytes at {@code index} as an unsigned 16-bit value.
+	 * @param index the first byte's position
+	 * @param order the bytes' order
+	 * @return the value, 0 to 65535
+	 */
+	public int getUnsignedShort(int index, ByteOrder order) {
+		return Short.toUnsignedInt(getShort(index, order));
+	}
+
+	/**
+	 * Returns the four bytes at {@code index} as a signed 32-bit value.
+	 * @param index the first byte's position
+	 * @param order the bytes' order
+	 * @return the value
+	 */
+	public int getInt(int index, ByteOrder order) {
+		Objects.checkFromIndexSize(index, Integer.BYTES, this.length);
+		return this.segment.get(ByteAccess.intLayout(order), this.offset + index);
+	}
+
+	/**
+	 * Returns the four bytes at {@code index} as an unsigned 32-bit value.
+	 * @param index the first byte's position
+	 * @param order the bytes' order
+	 * @return the value, 0 to 2<sup>32</sup> - 1
+	 */
+	public long getUnsignedInt(int index, ByteOrder order) {
+		return Integer.toUnsignedLong(getInt(index, order));
+	}
+
+	/**
+	 * Returns the eight bytes at {@code index} as a signed 64-bit value (there is no unsigned variant:
+	 * {@link Long#compareUnsigned} and friends read the result as unsigned).
+	 * @param index the first byte's position
+	 * @param order the bytes' order
+	 * @return the value
+	 */
+	public long getLong(int index, ByteOrder order) {
+		Objects.checkFromIndexSize(index, Long.BYTES, this.length);
+		return this.segment.get(ByteAccess.longLayout(order), this.offset + index);
+	}
+
+	/**
+	 * Returns the position of the first occurrence of a byte, or -1.
 	 * @param value the byte to find
-	 * @param from the first position to look at
 	 * @return the position in the view, or -1 if absent
 	 */
+	public int indexOf(byte value) {
+		return indexOf(value, 0);
+	}
+
+	/**
+	 * Returns the position of the first occurrence of a byte at or after {@code from}, or -1.
+	 * @param value the byte to find
+	 * @param from the first position to look at, from 0 to {@link #length()} (which finds nothing)
+	 * @return the position in the view, or -1 if absent
+	 * @throws IndexOutOfBoundsException if {@code from} is negative or past the end
+	 */
 	public int indexOf(byte value, int from) {
-		for (int i = Math.max(from, 0); i < this.length; i++) {
-			if (this.segment.get(ValueLayout.JAVA_BYTE, this.offset + i) == value) {
-				return i;
-			}
-		}
-		return -1;
+		Objects.checkIndex(from, this.length + 1);
+		return ByteAccess.indexOf(this.segment, this.offset, this.length, value, from);
+	}
+
+	/**
+	 * Returns the position of the first occurrence of a byte sequence, or -1.
+	 * @param sequence the bytes to find; an empty one is found at once
+	 * @return the position of its first byte in the view, or -1 if absent
+	 */
+	public int indexOf(byte[] sequence) {
+		return indexOf(sequence, 0);
+	}
+
+	/**
+	 * Returns the position of the first occurrence of a byte sequence starting at or after {@code from},
+	 * or -1. An empty sequence is found at {@code from}, as {@link String#indexOf(String, int)} finds an
+	 * empty string.
+	 * @param sequence the bytes to find
+	 * @param from the first position to look at, from 0 to {@link #length()}
+	 * @return the position of its first byte in the view, or -1 if absent
+	 * @throws IndexOutOfBoundsException if {@code from} is negative or past the end
+	 */
+	public int indexOf(byte[] sequence, int from) {
+		Objects.checkIndex(from, this.length + 1);
+		return ByteAccess.indexOf(this.segment, this.offset, this.length, sequence, from);
+	}
+
+	/**
+	 * Returns whether the view holds exactly these bytes.
+	 * @param other the bytes to compare with
+	 * @return {@code true} if the lengths and every byte agree
+	 */
+	public boolean contentEquals(byte[] other) {
+		return other.length == this.length && ByteAccess.matches(this.segment, this.offset, other);
+	}
+
+	/**
+	 * Returns whether the view starts with these bytes.
+	 * @param prefix the bytes to look for
+	 * @return {@code true} if the view is at least as long and its first bytes are {@code prefix}
+	 */
+	public boolean startsWith(byte[] prefix) {
+		return prefix.length <= this.length && ByteAccess.matches(this.segment, this.offset, prefix);
+	}
+
+	/**
+	 * Returns whether the view holds exactly this ASCII text, one byte per char.
+	 * @param text the text to compare with
+	 * @return {@code true} if the lengths agree and every byte is the char at its position
+	 */
+	public boolean contentEquals(CharSequence text) {
+		return text.length() == this.length && ByteAccess.matches(this.segment, this.offset, text, false);
+	}
+
+	/**
+	 * Returns whether the view starts with this ASCII text, one byte per char.
+	 * @param prefix the text to look for
+	 * @return {@code true} if the view is at least as long and its first bytes spell {@code prefix}
+	 */
+	public boolean startsWith(CharSequence prefix) {
+		return prefix.length() <= this.length && ByteAccess.matches(this.segment, this.offset, prefix, false);
+	}
+
+	/**
+	 * Returns whether the view holds this ASCII text, ignoring the case of ASCII letters only (so
+	 * {@code "get"} matches {@code GET}, the way text protocols such as RESP and HTTP compare names).
+	 * @param text the text to compare with
+	 * @return {@code true} if the lengths agree and every byte matches its char, case aside
+	 */
+	public boolean contentEqualsIgnoreCase(CharSequence text) {
+		return text.length() == this.length && ByteAccess.matches(this.segment, this.offset, text, true);
+	}
+
+	/**
+	 * Returns whether the view starts with this ASCII text, ignoring the case of ASCII letters.
+	 * @param prefix the text to look for
+	 * @return {@code true} if the view is at least as long and its first bytes match, case aside
+	 */
+	public boolean startsWithIgnoreCase(CharSequence prefix) {
+		return prefix.length() <= this.length && ByteAccess.matches(this.segment, this.offset, prefix, true);
 	}
 
 	/**
@@ -202,18 +364,12 @@ public final class Bytes {
 		return new String(toByteArray(), charset);
 	}
 
-	/**
-	 * Returns the memory the view points into. Used by the server to copy without a slice.
-	 * @return the backing segment
-	 */
+	/** The memory the view points into, so that the server copies without a slice. */
 	MemorySegment segment() {
 		return this.segment;
 	}
 
-	/**
-	 * Returns the offset of the view's first byte in {@link #segment()}.
-	 * @return the offset
-	 */
+	/** The offset of the view's first byte in {@link #segment()}. */
 	long offset() {
 		return this.offset;
 	}
@@ -234,8 +390,8 @@ public final class Bytes {
 	}
 
 	/**
-	 * Returns the text of these bytes as UTF-8, for logs and tests.
-	 * @return the decoded text
+	 * Returns the bytes decoded as UTF-8, for logs and tests.
+	 * @return the text
 	 */
 	public String toUtf8() {
 		return toString(StandardCharsets.UTF_8);

@@ -138,6 +138,16 @@ public abstract class LoopConnection implements Connection {
 		return this.connectionId;
 	}
 
+	/**
+	 * Returns the id as people read it: both loops make an id of their index in the top 16 bits and a
+	 * sequence below, so a raw id of a connection of loop 1 prints as 281474976710658 where
+	 * {@code loop=1, id=2} says the same. {@link #id()} stays the packed number, unique in the server.
+	 * @return {@code loop=L, id=S}
+	 */
+	protected final String readableId() {
+		return "loop=" + (this.connectionId >>> 48) + ", id=" + (this.connectionId & ((1L << 48) - 1));
+	}
+
 	@Override
 	public final String listenerName() {
 		return this.listener;

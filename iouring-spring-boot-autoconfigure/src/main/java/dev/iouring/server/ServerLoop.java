@@ -34,19 +34,34 @@ public interface ServerLoop {
 	 */
 	void onFailure(java.util.function.Consumer<Throwable> listener);
 
-	/** Returns the loop's open connections. Any thread. */
+	/**
+	 * Returns the loop's open connections. Any thread.
+	 * @return the number of connections
+	 */
 	int connectionCount();
 
-	/** Returns the bytes queued for sending on the loop's connections (asks the loop). */
+	/**
+	 * Returns the bytes queued for sending on the loop's connections (asks the loop).
+	 * @return the queued bytes
+	 */
 	long queuedBytes();
 
-	/** Returns the loop's statistics. */
+	/**
+	 * Returns the loop's statistics.
+	 * @return the statistics
+	 */
 	LoopStats stats();
 
-	/** Returns the loop's statistics per listener. */
+	/**
+	 * Returns the loop's statistics per listener.
+	 * @return one entry per listener, in the server's listener order
+	 */
 	ListenerStats[] listenerStats();
 
-	/** Returns why the loop died, or {@code null}. */
+	/**
+	 * Returns why the loop died.
+	 * @return the failure, or {@code null} while the loop lives or after a clean stop
+	 */
 	@Nullable Throwable failure();
 
 }

@@ -3,7 +3,9 @@ package dev.iouring.server;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import dev.iouring.ring.RingOptions;
 
@@ -11,6 +13,10 @@ import dev.iouring.ring.RingOptions;
  * Everything an {@link IoUringServer} needs: ring and buffer sizes, event loops, write water marks and
  * its listeners. Built with {@link #builder()}; invariants are checked in {@link Builder#build()} with
  * messages that name the setting.
+ *
+ * <p>To change a few settings of existing ones (in an {@code IoUringServerCustomizer}, say), use
+ * {@link #toBuilder()} or {@link #withListener}: unlike the canonical constructor, they keep on working,
+ * and keep every other value, when a later version adds a setting.
  *
  * @param ring how each loop's ring is set up
  * @param bufferCount provided buffers per loop (power of two)
@@ -57,7 +63,7 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 	public ServerSettings(RingOptions ring, int bufferCount, int bufferSize, int eventLoops, int writeHighWaterMark,
 			int writeLowWaterMark, List<ListenerSettings> listeners) {
 		this(ring, bufferCount, bufferSize, eventLoops, writeHighWaterMark, writeLowWaterMark, listeners,
-				Math.max(DEFAULT_WRITE_LIMIT, writeHighWaterMark));
+				defaultWriteLimit(writeHighWaterMark));
 	}
 
 	public ServerSettings {
@@ -101,6 +107,49 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 	}
 
 	/**
+	 * Returns a builder holding these settings, to change some and build new ones. A write limit equal to
+	 * the default for the high water mark is left to follow the water marks, as in a fresh builder, so
+	 * raising them does not trip over the old default.
+	 * @return a new builder
+	 */
+	public Builder toBuilder() {
+		Builder builder = new Builder().ring(this.ring)
+			.buffers(this.bufferCount, this.bufferSize)
+			.eventLoops(this.eventLoops)
+			.writeWaterMarks(this.writeLowWaterMark, this.writeHighWaterMark)
+			.listeners(this.listeners);
+		if (this.writeLimit != defaultWriteLimit(this.writeHighWaterMark)) {
+			builder.writeLimit(this.writeLimit);
+		}
+		return builder;
+	}
+
+	/**
+	 * Returns a copy in which one listener is replaced by what {@code change} makes of it, in its place
+	 * among the others; everything else stays.
+	 * @param name the listener's name
+	 * @param change what to do to it, e.g. {@code (listener) -> listener.withFraming(Framing.line())}
+	 * @return the new settings
+	 * @throws IllegalArgumentException if no listener has that name, or the changed one takes the name of
+	 * another
+	 */
+	public ServerSettings withListener(String name, UnaryOperator<ListenerSettings> change) {
+		ListenerSettings target = listener(name);
+		List<ListenerSettings> changed = new ArrayList<>(this.listeners.size());
+		for (ListenerSettings listener : this.listeners) {
+			changed.add((listener == target)
+					? Objects.requireNonNull(change.apply(listener), "the change of listener '" + name + "' returned null")
+					: listener);
+		}
+		return new ServerSettings(this.ring, this.bufferCount, this.bufferSize, this.eventLoops,
+				this.writeHighWaterMark, this.writeLowWaterMark, changed, this.writeLimit);
+	}
+
+	private static long defaultWriteLimit(int writeHighWaterMark) {
+		return Math.max(DEFAULT_WRITE_LIMIT, writeHighWaterMark);
+	}
+
+	/**
 	 * Returns the listener of the given name.
 	 * @param name the listener name
 	 * @return the listener settings
@@ -138,17 +187,33 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 		private Builder() {
 		}
 
+		/**
+		 * Sets how each loop's ring is set up.
+		 * @param ring the ring options
+		 * @return this builder
+		 */
 		public Builder ring(RingOptions ring) {
 			this.ring = ring;
 			return this;
 		}
 
+		/**
+		 * Sets the provided buffers of each loop.
+		 * @param count how many, a power of two
+		 * @param size bytes per buffer
+		 * @return this builder
+		 */
 		public Builder buffers(int count, int size) {
 			this.bufferCount = count;
 			this.bufferSize = size;
 			return this;
 		}
 
+		/**
+		 * Sets the number of event-loop threads.
+		 * @param eventLoops the number of loops
+		 * @return this builder
+		 */
 		public Builder eventLoops(int eventLoops) {
 			this.eventLoops = eventLoops;
 			return this;
@@ -164,21 +229,48 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 			return this;
 		}
 
+		/**
+		 * Sets the queued outbound bytes per connection at which reading pauses and resumes.
+		 * @param low reading resumes once the queue falls to this
+		 * @param high reading pauses once the queue passes this
+		 * @return this builder
+		 */
 		public Builder writeWaterMarks(int low, int high) {
 			this.writeLowWaterMark = low;
 			this.writeHighWaterMark = high;
 			return this;
 		}
 
+		/**
+		 * Adds a listener after those added so far.
+		 * @param listener the listener
+		 * @return this builder
+		 */
 		public Builder listener(ListenerSettings listener) {
 			this.listeners.add(listener);
 			return this;
 		}
 
+		/**
+		 * Replaces the listeners added so far.
+		 * @param listeners the listeners, in order
+		 * @return this builder
+		 */
+		public Builder listeners(List<ListenerSettings> listeners) {
+			this.listeners.clear();
+			this.listeners.addAll(listeners);
+			return this;
+		}
+
+		/**
+		 * Builds the settings, checking every invariant.
+		 * @return the settings
+		 * @throws IllegalArgumentException naming the setting that is out of range
+		 */
 		public ServerSettings build() {
 			return new ServerSettings(this.ring, this.bufferCount, this.bufferSize, this.eventLoops,
 					this.writeHighWaterMark, this.writeLowWaterMark, this.listeners,
-					(this.writeLimit > 0) ? this.writeLimit : Math.max(DEFAULT_WRITE_LIMIT, this.writeHighWaterMark));
+					(this.writeLimit > 0) ? this.writeLimit : defaultWriteLimit(this.writeHighWaterMark));
 		}
 
 	}

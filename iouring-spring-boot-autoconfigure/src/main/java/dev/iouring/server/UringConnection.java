@@ -211,7 +211,7 @@ final class UringConnection extends LoopConnection {
 
 	@Override
 	public String toString() {
-		return "Connection[id=" + this.id + ", listener=" + this.listener.name() + "]";
+		return "Connection[" + readableId() + ", listener=" + this.listener.name() + "]";
 	}
 
 }

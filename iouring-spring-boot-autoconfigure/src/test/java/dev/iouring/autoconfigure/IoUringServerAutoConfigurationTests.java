@@ -427,8 +427,7 @@ class IoUringServerAutoConfigurationTests {
 		}
 
 		private static ServerSettings rebuild(ServerSettings settings, int eventLoops) {
-			return new ServerSettings(settings.ring(), settings.bufferCount(), settings.bufferSize(), eventLoops,
-					settings.writeHighWaterMark(), settings.writeLowWaterMark(), settings.listeners());
+			return settings.toBuilder().eventLoops(eventLoops).build();
 		}
 
 	}

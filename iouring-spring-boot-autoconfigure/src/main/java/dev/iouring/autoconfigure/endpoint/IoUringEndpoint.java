@@ -11,7 +11,6 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import dev.iouring.ring.IoUring;
-import dev.iouring.ring.Opcode;
 import dev.iouring.server.CloseReason;
 import dev.iouring.server.ListenerStats;
 import dev.iouring.server.LoopStats;
@@ -99,17 +98,14 @@ public class IoUringEndpoint {
 	 * @param setupFlags the setup flags a small probe ring was granted
 	 * @param features the kernel's IORING_FEAT_* bits
 	 * @param supportedOpcodeCount how many opcodes the kernel supports
-	 * @param supportedOpcodes the supported opcodes this project knows by name
+	 * @param supportedOpcodes every supported opcode by name (without {@code IORING_OP_}), as many as
+	 * {@code supportedOpcodeCount}; one newer than this project is listed as {@code OP_} and its number
 	 */
 	public record KernelDescriptor(String release, boolean ioUringAvailable, String unavailableCause,
 			List<String> setupFlags, List<String> features, int supportedOpcodeCount, List<String> supportedOpcodes) {
 
 		static KernelDescriptor of(IoUring.Availability availability) {
-			List<String> named = availability.supportedOpcodes()
-				.stream()
-				.map(Opcode::name)
-				.filter((name) -> !name.startsWith("OP_"))
-				.toList();
+			List<String> named = availability.supportedOpcodes().stream().map(OpcodeNames::of).toList();
 			return new KernelDescriptor(availability.kernelRelease(), availability.available(), availability.cause(),
 					availability.setupFlags(), availability.features(), availability.supportedOpcodes().size(), named);
 		}

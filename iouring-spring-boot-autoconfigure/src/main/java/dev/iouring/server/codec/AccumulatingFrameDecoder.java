@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
 
 import dev.iouring.server.Bytes;
+import dev.iouring.server.BytesWindow;
 import dev.iouring.server.CloseReason;
 
 /**
@@ -30,7 +31,7 @@ abstract class AccumulatingFrameDecoder implements FrameDecoder {
 	private final String codecName;
 
 	/** The view given to the sink, re-pointed for every frame so that delivering allocates nothing. */
-	private final Bytes frame = new Bytes();
+	private final BytesWindow frame = new BytesWindow();
 
 	/** The current chunk as a segment, taken at most once per chunk and only if a frame lies inside it. */
 	private @Nullable MemorySegment inputSegment;
@@ -108,7 +109,7 @@ abstract class AccumulatingFrameDecoder implements FrameDecoder {
 	 * @param length the frame's length
 	 */
 	final void deliverFromInput(FrameSink sink, Bytes input, int from, int length) {
-		sink.onFrame(this.frame.set(inputSegment(input), from, length));
+		sink.onFrame(this.frame.point(inputSegment(input), from, length));
 	}
 
 	/**
@@ -121,7 +122,7 @@ abstract class AccumulatingFrameDecoder implements FrameDecoder {
 		MemorySegment segment = this.buffer.segment();
 		// Empty the buffer first: should the sink throw, no stale frame is left behind.
 		this.buffer.clear();
-		sink.onFrame(this.frame.set(segment, from, length));
+		sink.onFrame(this.frame.point(segment, from, length));
 	}
 
 	/**

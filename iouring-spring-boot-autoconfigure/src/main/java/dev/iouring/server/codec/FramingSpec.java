@@ -126,6 +126,23 @@ public record FramingSpec(FramingKind kind, @Nullable Integer maxFrameSize, @Nul
 		};
 	}
 
+	/**
+	 * Returns the encoder of the frames this spec's decoder reads, for a handler that answers in the
+	 * framing it is spoken to in. Lines end with LF ({@link FrameEncoder#line(LineEnding)} gives CRLF);
+	 * {@code max-frame-size} bounds the length-field encoder only, the others do not look at payloads.
+	 * @return the encoder, or {@code null} for {@code raw}, whose bytes need no framing
+	 */
+	public @Nullable FrameEncoder encoder() {
+		return switch (this.kind) {
+			case RAW -> null;
+			case LINE -> FrameEncoder.line();
+			case DELIMITER ->
+				FrameEncoder.delimiter(required(DELIMITER, this.delimiter).getBytes(StandardCharsets.UTF_8));
+			case LENGTH_FIELD -> FrameEncoder.lengthField(lengthFieldOptions());
+			case FIXED -> FrameEncoder.fixed(required(FRAME_LENGTH, this.frameLength));
+		};
+	}
+
 	private LengthFieldOptions lengthFieldOptions() {
 		LengthFieldOptions defaults = LengthFieldOptions.defaults();
 		return new LengthFieldOptions(maxFrameSizeOrDefault(),

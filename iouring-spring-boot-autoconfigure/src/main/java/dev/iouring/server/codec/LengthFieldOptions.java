@@ -103,6 +103,15 @@ public record LengthFieldOptions(int maxFrameSize, int lengthFieldLength, int le
 	}
 
 	/**
+	 * Returns a copy whose field counts the whole frame, header included: the length adjustment becomes
+	 * minus {@link #headerLength()}. Call it after setting the field's offset and length, which it reads.
+	 * @return the new options
+	 */
+	public LengthFieldOptions withLengthIncludingHeader() {
+		return withLengthAdjustment(-headerLength());
+	}
+
+	/**
 	 * Returns a copy that strips the header or keeps it.
 	 * @param stripHeader whether frames leave out the header
 	 * @return the new options

@@ -5,6 +5,10 @@
  * dev.iouring.server.codec.Framing} creates the built-in codecs (line, delimiter, length-field, fixed) and
  * {@link dev.iouring.server.codec.FramingSpec} describes one by name and options, as configuration does.
  * Every codec bounds its frames with a maximum size and keeps at most one partial frame in memory.
+ *
+ * <p>{@link dev.iouring.server.codec.FrameEncoder} is the other direction: it writes a payload onto a
+ * connection with the framing a peer's decoder expects, made from the same options
+ * ({@link dev.iouring.server.codec.FramingSpec#encoder()}) so both ends agree by construction.
  * Plain Java: no Spring, no Micrometer.
  */
 @NullMarked

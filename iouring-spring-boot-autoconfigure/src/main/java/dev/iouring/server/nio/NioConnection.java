@@ -189,7 +189,7 @@ final class NioConnection extends LoopConnection {
 
 	@Override
 	public String toString() {
-		return "Connection[id=" + this.id + ", listener=" + this.listener.name() + ", transport=nio]";
+		return "Connection[" + readableId() + ", listener=" + this.listener.name() + ", transport=nio]";
 	}
 
 }

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import dev.iouring.ring.NativeMemory;
 import dev.iouring.server.AbstractServerLoop;
 import dev.iouring.server.Bytes;
+import dev.iouring.server.BytesWindow;
 import dev.iouring.server.CloseReason;
 import dev.iouring.server.ConnectionTimers;
 import dev.iouring.server.Failures;
@@ -69,9 +70,9 @@ final class NioEventLoop extends AbstractServerLoop {
 	/** Connections closing with a deadline: sending what is queued, or lingering. */
 	private int closingCount;
 
-	private final Bytes view = new Bytes();
+	private final BytesWindow view = new BytesWindow();
 
-	private final Bytes scratch = new Bytes();
+	private final BytesWindow scratch = new BytesWindow();
 
 	private final ByteBuffer[] gather = new ByteBuffer[SendQueue.MAX_GATHER];
 
@@ -399,7 +400,7 @@ final class NioEventLoop extends AbstractServerLoop {
 			}
 			connection.stats.countReceived(n);
 			connection.lastActive = this.turnNanos;
-			this.dispatcher.received(connection, this.view.set(this.readSegment, 0, n));
+			this.dispatcher.received(connection, this.view.point(this.readSegment, 0, n));
 			if (n < buffer.capacity()) {
 				break;
 			}
@@ -425,7 +426,7 @@ final class NioEventLoop extends AbstractServerLoop {
 	// ---- write ----
 
 	void write(NioConnection connection, MemorySegment source, long offset, int length) {
-		write(connection, this.scratch.set(source, offset, length));
+		write(connection, this.scratch.point(source, offset, length));
 	}
 
 	void write(NioConnection connection, Bytes data) {

@@ -85,6 +85,11 @@ class IoUringEndpointTests {
 			assertThat(descriptor.kernel().release()).isEqualTo(IoUring.kernelRelease());
 			assertThat(descriptor.kernel().ioUringAvailable()).isTrue();
 			assertThat(descriptor.kernel().supportedOpcodes()).contains("ACCEPT", "RECV", "SEND");
+			assertThat(descriptor.kernel().supportedOpcodes()).as("one name per supported opcode")
+				.hasSize(descriptor.kernel().supportedOpcodeCount())
+				.doesNotHaveDuplicates();
+			assertThat(descriptor.kernel().features()).as("every feature bit of this kernel has a name")
+				.noneMatch((name) -> name.startsWith("BIT_"));
 			assertThat(descriptor.features()).containsKeys("multishotAccept", "multishotRecv", "bufferRings",
 					"incrementalBuffers", "bundles", "sendZc", "registeredRingFd", "sqpoll");
 			assertThat(descriptor.features().get("multishotAccept")).extracting(FeatureDescriptor::supported,

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.iouring.server.Bytes;
+import dev.iouring.server.BytesWindow;
 
 import static dev.iouring.server.codec.DecoderHarness.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,7 @@ class ZeroCopyDeliveryTest {
 			AccumulatingFrameDecoder decoder = (AccumulatingFrameDecoder) factory.newDecoder();
 			List<Bytes> views = new ArrayList<>();
 			List<Long> addresses = new ArrayList<>();
-			decoder.decode(new Bytes().set(input, 16, stream.length), frame -> {
+			decoder.decode(new BytesWindow().point(input, 16, stream.length), frame -> {
 				views.add(frame);
 				addresses.add(frame.asSegment().address());
 				assertThat(frame.asSegment().isNative()).isTrue();

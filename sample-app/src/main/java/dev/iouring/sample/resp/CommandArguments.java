@@ -17,7 +17,7 @@ final class CommandArguments {
 
 	private static final int INITIAL_CAPACITY = 16;
 
-	private Bytes source = new Bytes();
+	private Bytes source = Bytes.empty();
 
 	private int[] offsets = new int[INITIAL_CAPACITY];
 

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 import dev.iouring.server.Bytes;
+import dev.iouring.server.BytesWindow;
 import dev.iouring.server.Connection;
 
 /**
@@ -47,8 +48,10 @@ final class RespSession {
 
 	private int pendingLength;
 
-	/** A view over {@link #pending}, re-pointed when the array grows. */
-	private final Bytes pendingView = new Bytes();
+	/** A view over {@link #pending}, re-pointed when the array grows or its content moves. */
+	private final BytesWindow pendingWindow = new BytesWindow();
+
+	private final Bytes pendingView = this.pendingWindow.view();
 
 	private MemorySegment pendingSegment = MemorySegment.ofArray(this.pending);
 
@@ -243,7 +246,7 @@ final class RespSession {
 		}
 		data.copyTo(from, this.pending, this.pendingLength, count);
 		this.pendingLength = needed;
-		this.pendingView.set(this.pendingSegment, 0, needed);
+		this.pendingWindow.point(this.pendingSegment, 0, needed);
 	}
 
 	/** Drops the first {@code count} pending bytes, the commands executed from them. */
@@ -255,7 +258,7 @@ final class RespSession {
 		if (count > 0) {
 			System.arraycopy(this.pending, count, this.pending, 0, this.pendingLength - count);
 			this.pendingLength -= count;
-			this.pendingView.set(this.pendingSegment, 0, this.pendingLength);
+			this.pendingWindow.point(this.pendingSegment, 0, this.pendingLength);
 		}
 	}
 
@@ -265,7 +268,7 @@ final class RespSession {
 			this.pending = new byte[0];
 			this.pendingSegment = MemorySegment.ofArray(this.pending);
 		}
-		this.pendingView.set(this.pendingSegment, 0, 0);
+		this.pendingWindow.point(this.pendingSegment, 0, 0);
 	}
 
 	private void failTooLong() {
