@@ -1,7 +1,7 @@
 package dev.iouring.ring;
 
 /**
- * Receives completions reaped by {@link Ring#reap(CompletionHandler)}, one call per CQE, on the ring's
+ * Receives completions reaped by {@link CompletionQueue#reap(CompletionHandler)}, one call per CQE, on the ring's
  * thread. Primitive parameters keep reaping free of allocation.
  */
 @FunctionalInterface

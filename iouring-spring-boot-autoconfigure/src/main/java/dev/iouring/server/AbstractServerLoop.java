@@ -26,13 +26,6 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(AbstractServerLoop.class);
 
-	/**
-	 * Heap set aside per loop for its failure path: after an OutOfMemoryError the heap is usually still
-	 * full (what filled it is still referenced), and closing listeners, logging and telling the server
-	 * all need a little memory. Releasing this first gives them room.
-	 */
-	private static final int FAILURE_RESERVE_BYTES = 512 * 1024;
-
 	/** Tasks from other threads run per turn at most, so a flood of them cannot starve the I/O. */
 	private static final int TASKS_PER_TURN = 1024;
 
@@ -73,9 +66,9 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 	/** Set on the loop thread once a drain has started. */
 	protected boolean draining;
 
-	/** Released when the loop fails; see {@link #FAILURE_RESERVE_BYTES}. */
+	/** Heap a failing loop releases first: after an OutOfMemoryError its failure path needs a little. */
 	@SuppressWarnings("unused")
-	private byte @Nullable [] failureReserve = new byte[FAILURE_RESERVE_BYTES];
+	private byte @Nullable [] failureReserve = new byte[512 * 1024];
 
 	/** Told once if the loop fails; set by the server before the loop starts. */
 	private volatile @Nullable Consumer<Throwable> failureListener;
@@ -294,11 +287,6 @@ public abstract class AbstractServerLoop implements ServerLoop, Runnable {
 		if (callback != null) {
 			callback.run();
 		}
-	}
-
-	/** Whether the loop thread is still running. */
-	protected boolean isAlive() {
-		return this.thread.isAlive();
 	}
 
 	/** Whether the loop thread has ended. */

@@ -291,7 +291,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 
 	/**
 	 * Arms the loop's timer when something is due later (an accept retry or an idle sweep) and no timer
-	 * is pending. Waits themselves are never timed; see {@link Ring#prepTimeout}.
+	 * is pending. Waits themselves are never timed; see {@link SubmissionQueue#prepTimeout}.
 	 */
 	private void armTimer() {
 		if (!this.timerArmed) {
