@@ -102,6 +102,43 @@ public final class ConnectionTimers {
 		return Math.max(0, this.nextSweep - now);
 	}
 
+	/** What a sweep finds due for one connection. */
+	public enum Due {
+
+		/** Nothing yet. */
+		NOTHING,
+
+		/** Its close stopped waiting for the peer: close it now, with the reason the close began with. */
+		CLOSE,
+
+		/** Idle for longer than its listener allows: close it now. */
+		IDLE,
+
+		/** A frame has been arriving for too long: send what is queued, then close. */
+		FRAME
+
+	}
+
+	/**
+	 * Returns what is due for one connection at this sweep. A closing connection only has its close
+	 * deadline; an open one has its idle and frame timeouts.
+	 * @param listener the listener's index
+	 * @param close the connection's close deadline
+	 * @param lastActive the connection's last read or write
+	 * @param frameStarted when the frame under way began, or 0
+	 * @param now the loop's clock
+	 * @return what to do
+	 */
+	public Due due(int listener, CloseDeadline close, long lastActive, long frameStarted, long now) {
+		if (close.isStarted()) {
+			return close.isDue(now) ? Due.CLOSE : Due.NOTHING;
+		}
+		if (isIdle(listener, lastActive, now)) {
+			return Due.IDLE;
+		}
+		return isFrameOverdue(listener, frameStarted, now) ? Due.FRAME : Due.NOTHING;
+	}
+
 	/**
 	 * Returns whether a connection has been idle for longer than its listener allows.
 	 * @param listener the listener's index

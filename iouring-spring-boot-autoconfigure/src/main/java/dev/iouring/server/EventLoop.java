@@ -329,19 +329,17 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 			if (connection == null || connection.state == UringConnection.CLOSED) {
 				continue;
 			}
-			int listener = connection.listener.index;
-			if (connection.closeTimed) {
-				if (this.turnNanos - connection.lingerDeadline > 0 && peerHasEverything(connection)) {
-					closeNow(connection, connection.closeReason);
+			switch (this.timers.due(connection.listener.index, connection.closeDeadline, connection.lastActive,
+					connection.frameStarted, this.turnNanos)) {
+				case CLOSE -> {
+					if (peerHasEverything(connection)) {
+						closeNow(connection, connection.closeReason);
+					}
 				}
-			}
-			else if (this.timers.isIdle(listener, connection.lastActive, this.turnNanos)) {
-				closeNow(connection, CloseReason.IDLE_TIMEOUT);
-			}
-			else if (this.timers.isFrameOverdue(listener, connection.frameStarted, this.turnNanos)) {
-				this.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);
-				connection.inputEnded = true;
-				closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
+				case IDLE -> closeNow(connection, CloseReason.IDLE_TIMEOUT);
+				case FRAME -> frameTimedOut(connection);
+				case NOTHING -> {
+				}
 			}
 		}
 	}
@@ -353,15 +351,20 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	 * answers with a reset and discards that part.
 	 */
 	private boolean peerHasEverything(UringConnection connection) {
-		if (!connection.lingering || this.turnNanos - connection.lingerLimit > 0) {
+		if (!connection.lingering || connection.closeDeadline.isPastLimit(this.turnNanos)) {
 			return true;
 		}
 		if (Sockets.unacknowledgedBytes(connection.fd) > 0) {
-			connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
-					connection.lingerLimit);
+			connection.closeDeadline.peerSent(this.turnNanos);
 			return false;
 		}
 		return true;
+	}
+
+	private void frameTimedOut(UringConnection connection) {
+		this.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);
+		connection.inputEnded = true;
+		closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
 	}
 
 	private void publishStats(Ring ring) {
@@ -617,8 +620,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		if (res > 0) {
 			if (connection.lingering) {
-				connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
-						connection.lingerLimit);
+				connection.closeDeadline.peerSent(this.turnNanos);
 			}
 			if (!connection.recvArmed) {
 				rearmIfReading(connection);
@@ -1056,18 +1058,10 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		connection.state = UringConnection.CLOSING;
 		connection.closeReason = reason;
-		startCloseDeadline(connection);
-		connection.lingerDeadline = connection.lingerLimit;
-		cancelRecv(connection);
-	}
-
-	/** Starts the one deadline within which a close must be over, whatever the peer does. */
-	private void startCloseDeadline(UringConnection connection) {
-		if (!connection.closeTimed) {
-			connection.closeTimed = true;
+		if (connection.closeDeadline.startSending(this.turnNanos)) {
 			this.closingCount++;
-			connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
 		}
+		cancelRecv(connection);
 	}
 
 	/**
@@ -1085,9 +1079,9 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		connection.state = UringConnection.CLOSING;
 		connection.closeReason = reason;
 		connection.lingering = true;
-		startCloseDeadline(connection);
-		connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
-				connection.lingerLimit);
+		if (connection.closeDeadline.startLingering(this.turnNanos)) {
+			this.closingCount++;
+		}
 		recycleHeld(connection);
 		Sockets.shutdown(connection.fd, Sockets.SHUT_WR);
 		rearmIfReading(connection);
@@ -1099,8 +1093,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 		}
 		connection.state = UringConnection.CLOSED;
 		connection.lingering = false;
-		if (connection.closeTimed) {
-			connection.closeTimed = false;
+		if (connection.closeDeadline.end()) {
 			this.closingCount--;
 		}
 		connection.markClosed();

@@ -85,8 +85,8 @@ final class UringConnection extends LoopConnection {
 	/** A bad frame arrived: nothing more is read or decoded while the connection closes. */
 	boolean inputEnded;
 
-	/** Closing with a deadline ({@link #lingerDeadline}): counted by the loop's sweep. */
-	boolean closeTimed;
+	/** When a close stops waiting for the peer. */
+	final CloseDeadline closeDeadline = new CloseDeadline();
 
 	/** When the frame under way began (the loop's clock), or 0 when none is. */
 	long frameStarted;
@@ -97,11 +97,7 @@ final class UringConnection extends LoopConnection {
 	/** Closing: everything is sent and our side is shut down; received bytes are discarded until end of stream. */
 	boolean lingering;
 
-	/** When a lingering close stops waiting for the peer's end of stream (System.nanoTime). */
-	long lingerDeadline;
 
-	/** The latest that {@link #lingerDeadline} may be pushed to while the peer keeps sending. */
-	long lingerLimit;
 
 	boolean inFlushList;
 

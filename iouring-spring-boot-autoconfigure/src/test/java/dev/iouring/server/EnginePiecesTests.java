@@ -115,4 +115,25 @@ class EnginePiecesTests {
 			.isBetween(0L, Duration.ofMillis(250).toNanos());
 	}
 
+	@Test
+	void aCloseWaitsForItsPeerWithinOneLimitAndIsCountedOnce() {
+		CloseDeadline close = new CloseDeadline();
+		long quiet = ConnectionTimers.LINGER_QUIET_NANOS;
+		long limit = ConnectionTimers.CLOSE_LIMIT_NANOS;
+		assertThat(close.isDue(Long.MAX_VALUE / 2)).as("not closing").isFalse();
+		assertThat(close.startSending(0)).as("the first start counts").isTrue();
+		assertThat(close.isDue(limit - 1)).as("sending may take up to the limit").isFalse();
+		assertThat(close.startLingering(limit - quiet / 2)).as("one close, counted once").isFalse();
+		close.peerSent(limit - 10);
+		assertThat(close.isDue(limit)).as("a peer that keeps sending cannot push past the limit").isFalse();
+		assertThat(close.isDue(limit + 1)).isTrue();
+		assertThat(close.isPastLimit(limit + 1)).isTrue();
+		assertThat(close.end()).isTrue();
+		assertThat(close.end()).as("ended once").isFalse();
+		CloseDeadline lingering = new CloseDeadline();
+		assertThat(lingering.startLingering(100)).isTrue();
+		assertThat(lingering.isDue(100 + quiet)).isFalse();
+		assertThat(lingering.isDue(100 + quiet + 1)).as("quiet for a second").isTrue();
+	}
+
 }

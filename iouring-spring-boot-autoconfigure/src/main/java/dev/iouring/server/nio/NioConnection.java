@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import org.jspecify.annotations.Nullable;
 
 import dev.iouring.server.Bytes;
+import dev.iouring.server.CloseDeadline;
 import dev.iouring.server.CloseReason;
 import dev.iouring.server.ListenerRuntime;
 import dev.iouring.server.ListenerStats;
@@ -84,17 +85,13 @@ final class NioConnection extends LoopConnection {
 	/** A bad frame arrived or a frame timed out: nothing more is read or decoded while it closes. */
 	boolean inputEnded;
 
-	/** Closing with a deadline ({@link #lingerDeadline}): counted by the loop's sweep. */
-	boolean closeTimed;
+	/** When a close stops waiting for the peer. */
+	final CloseDeadline closeDeadline = new CloseDeadline();
 
 	/** Everything is written and our side is shut down; what arrives is discarded until end of stream. */
 	boolean lingering;
 
-	/** When a close stops waiting for its peer (System.nanoTime). */
-	long lingerDeadline;
 
-	/** The latest that {@link #lingerDeadline} may be pushed to while the peer keeps sending. */
-	long lingerLimit;
 
 	/** When the frame under way began (the loop's clock), or 0 when none is. */
 	long frameStarted;

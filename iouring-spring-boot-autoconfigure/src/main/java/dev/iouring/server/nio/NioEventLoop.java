@@ -394,8 +394,7 @@ final class NioEventLoop extends AbstractServerLoop {
 			}
 			if (connection.lingering) {
 				// Closing: what still arrives is discarded, and pushes the quiet deadline.
-				connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
-						connection.lingerLimit);
+				connection.closeDeadline.peerSent(this.turnNanos);
 				continue;
 			}
 			connection.stats.countReceived(n);
@@ -548,8 +547,9 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 		connection.state = NioConnection.CLOSING;
 		connection.closeReason = reason;
-		startCloseDeadline(connection);
-		connection.lingerDeadline = connection.lingerLimit;
+		if (connection.closeDeadline.startSending(this.turnNanos)) {
+			this.closingCount++;
+		}
 		updateInterest(connection);
 	}
 
@@ -568,9 +568,9 @@ final class NioEventLoop extends AbstractServerLoop {
 		connection.state = NioConnection.CLOSING;
 		connection.closeReason = reason;
 		connection.lingering = true;
-		startCloseDeadline(connection);
-		connection.lingerDeadline = Math.min(this.turnNanos + ConnectionTimers.LINGER_QUIET_NANOS,
-				connection.lingerLimit);
+		if (connection.closeDeadline.startLingering(this.turnNanos)) {
+			this.closingCount++;
+		}
 		try {
 			connection.channel.shutdownOutput();
 			connection.outputShutDown = true;
@@ -580,15 +580,6 @@ final class NioEventLoop extends AbstractServerLoop {
 			return;
 		}
 		updateInterest(connection);
-	}
-
-	/** Starts the one deadline within which a close must be over, whatever the peer does. */
-	private void startCloseDeadline(NioConnection connection) {
-		if (!connection.closeTimed) {
-			connection.closeTimed = true;
-			this.closingCount++;
-			connection.lingerLimit = this.turnNanos + ConnectionTimers.CLOSE_LIMIT_NANOS;
-		}
 	}
 
 	/**
@@ -628,8 +619,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 		connection.state = NioConnection.CLOSED;
 		connection.lingering = false;
-		if (connection.closeTimed) {
-			connection.closeTimed = false;
+		if (connection.closeDeadline.end()) {
 			this.closingCount--;
 		}
 		connection.markClosed();
@@ -667,19 +657,17 @@ final class NioEventLoop extends AbstractServerLoop {
 				continue;
 			}
 			NioConnection connection = this.connections.get(i);
-			int listener = connection.listener.index();
-			if (connection.closeTimed) {
-				if (this.turnNanos - connection.lingerDeadline > 0) {
-					closeNow(connection, connection.closeReason);
+			switch (this.timers.due(connection.listener.index(), connection.closeDeadline, connection.lastActive,
+					connection.frameStarted, this.turnNanos)) {
+				case CLOSE -> closeNow(connection, connection.closeReason);
+				case IDLE -> closeNow(connection, CloseReason.IDLE_TIMEOUT);
+				case FRAME -> {
+					this.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);
+					connection.inputEnded = true;
+					closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
 				}
-			}
-			else if (this.timers.isIdle(listener, connection.lastActive, this.turnNanos)) {
-				closeNow(connection, CloseReason.IDLE_TIMEOUT);
-			}
-			else if (this.timers.isFrameOverdue(listener, connection.frameStarted, this.turnNanos)) {
-				this.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);
-				connection.inputEnded = true;
-				closeAfterFlush(connection, CloseReason.FRAME_TIMEOUT);
+				case NOTHING -> {
+				}
 			}
 		}
 	}
