@@ -57,8 +57,11 @@ public final class BufferRing implements AutoCloseable {
 	/** Entries added so far; the low 16 bits are the published tail. */
 	private int tail;
 
-	/** Buffers handed to us by completions and not yet recycled. */
-	private int held;
+	/** Buffers completions handed to us and not yet recycled. */
+	private int inUse;
+
+	/** Recycled buffers added to the ring but not yet published to the kernel. */
+	private boolean unpublished;
 
 	private boolean closed;
 
@@ -135,22 +138,33 @@ public final class BufferRing implements AutoCloseable {
 	}
 
 	/**
-	 * Notes that a completion handed buffer {@code bid} to us. Call once per completion that has
+	 * Notes that a completion handed a buffer to us. Call once per completion that has
 	 * {@link Cqe#F_BUFFER}.
-	 * @param bid the buffer id
 	 */
-	public void taken(int bid) {
-		this.held++;
+	public void taken() {
+		this.inUse++;
 	}
 
 	/**
-	 * Gives a buffer back to the kernel.
+	 * Gives a buffer back: adds it to the ring. The kernel sees it at the next {@link #publishRecycled()},
+	 * so a batch of recycles costs one release store, as liburing's {@code io_uring_buf_ring_advance}.
 	 * @param bid the buffer id from the completion
 	 */
 	public void recycle(int bid) {
 		add(bid);
-		publish();
-		this.held--;
+		this.unpublished = true;
+		this.inUse--;
+	}
+
+	/**
+	 * Publishes every buffer recycled since the last call to the kernel. Call before each
+	 * {@code io_uring_enter} (and before the kernel's poller may need them).
+	 */
+	public void publishRecycled() {
+		if (this.unpublished) {
+			this.unpublished = false;
+			publish();
+		}
 	}
 
 	/**
@@ -195,11 +209,11 @@ public final class BufferRing implements AutoCloseable {
 	}
 
 	/**
-	 * Returns buffers the kernel may fill now (those not held by the application).
+	 * Returns buffers the kernel may fill once recycles are published (those not in use by the owner).
 	 * @return the available count
 	 */
 	public int available() {
-		return this.count - this.held;
+		return this.count - this.inUse;
 	}
 
 	/**

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@link #execute} and the {@link ServerLoop} methods from any thread; the rest on the loop's.
  */
-public abstract class AbstractServerLoop implements ServerLoop, Runnable {
+abstract class AbstractServerLoop implements ServerLoop, Runnable {
 
 	private static final Logger logger = LoggerFactory.getLogger(AbstractServerLoop.class);
 

@@ -1,20 +1,25 @@
 package dev.iouring.server;
 
-import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.List;
 
 import dev.iouring.ring.AnonymousMemory;
+import dev.iouring.ring.NativeMemory;
 
 /**
- * Fixed-size native chunks that hold bytes queued for sending, shared by one loop's connections.
+ * Fixed-size chunks of native memory that hold bytes queued for sending, shared by one loop's
+ * connections, whichever transport the loop runs.
  *
- * <p>Chunks are cut from mapped slabs when none is free, and come back once sent, so a steady state
- * allocates nothing and an idle connection holds no chunk. Up to {@link #RETAINED_CHUNKS} returned chunks
- * stay ready for reuse; past that, a returned chunk gives its pages back to the system (it stays mapped
- * and is reused last), so a burst of slow peers does not pin its peak memory for the life of the
- * process. The slabs are unmapped when the loop stops.
+ * <p>Chunks are cut from page-aligned slabs allocated when none is free, and come back once sent, so a
+ * steady state allocates nothing and an idle connection holds no chunk. Up to {@link #RETAINED_CHUNKS}
+ * returned chunks stay ready for reuse; past that, a returned chunk gives its pages back to the system
+ * (it stays allocated, reads as zeros, and is reused last), so a burst of slow peers does not pin its
+ * peak memory for the life of the process.
+ *
+ * <p>Slabs are direct buffers: a channel writes from them without acquiring a memory session (which
+ * allocates on every write from arena memory), and their addresses are stable for the kernel. They are
+ * freed when the stopped loop lets go of the pool and the garbage collector runs their cleaners;
+ * {@link NativeMemory} counts them until {@link #release()}.
  *
  * <p>Threads: the owning loop only.
  */
@@ -28,28 +33,30 @@ final class ChunkPool {
 
 	private static final int CHUNKS_PER_SLAB = 64;
 
-	private final List<AnonymousMemory> slabs = new ArrayList<>();
+	private static final int PAGE = 4096;
 
 	/** Free chunks whose pages are resident; never more than it holds. */
-	private final MemorySegment[] free = new MemorySegment[RETAINED_CHUNKS];
+	private final Chunk[] free = new Chunk[RETAINED_CHUNKS];
 
 	private int freeCount;
 
 	/** Free chunks whose pages were given back; they cost memory again once written. */
-	private MemorySegment[] discarded = new MemorySegment[0];
+	private Chunk[] discarded = new Chunk[0];
 
 	private int discardedCount;
 
 	private int totalChunks;
 
-	MemorySegment take() {
+	private long reservedBytes;
+
+	Chunk take() {
 		if (this.freeCount > 0) {
-			MemorySegment chunk = this.free[--this.freeCount];
+			Chunk chunk = this.free[--this.freeCount];
 			this.free[this.freeCount] = null;
 			return chunk;
 		}
 		if (this.discardedCount > 0) {
-			MemorySegment chunk = this.discarded[--this.discardedCount];
+			Chunk chunk = this.discarded[--this.discardedCount];
 			this.discarded[this.discardedCount] = null;
 			return chunk;
 		}
@@ -57,12 +64,12 @@ final class ChunkPool {
 		return take();
 	}
 
-	void give(MemorySegment chunk) {
+	void give(Chunk chunk) {
 		if (this.freeCount < RETAINED_CHUNKS) {
 			this.free[this.freeCount++] = chunk;
 			return;
 		}
-		AnonymousMemory.discard(chunk);
+		AnonymousMemory.discard(chunk.segment);
 		if (this.discardedCount == this.discarded.length) {
 			this.discarded = Arrays.copyOf(this.discarded, Math.max(CHUNKS_PER_SLAB, this.discardedCount * 2));
 		}
@@ -70,12 +77,14 @@ final class ChunkPool {
 	}
 
 	private void grow() {
-		AnonymousMemory slab = AnonymousMemory.map((long) CHUNK_SIZE * CHUNKS_PER_SLAB);
-		this.slabs.add(slab);
+		int size = CHUNK_SIZE * CHUNKS_PER_SLAB;
+		ByteBuffer slab = ByteBuffer.allocateDirect(size + PAGE).alignedSlice(PAGE).limit(size).slice();
+		NativeMemory.reserved(size);
+		this.reservedBytes += size;
 		this.totalChunks += CHUNKS_PER_SLAB;
 		// Only called with both free lists empty, so the slab's chunks fit.
 		for (int i = CHUNKS_PER_SLAB - 1; i >= 0; i--) {
-			this.free[this.freeCount++] = slab.segment().asSlice((long) i * CHUNK_SIZE, CHUNK_SIZE);
+			this.free[this.freeCount++] = new Chunk(slab.slice(i * CHUNK_SIZE, CHUNK_SIZE));
 		}
 	}
 
@@ -94,16 +103,17 @@ final class ChunkPool {
 	}
 
 	/**
-	 * Unmaps every slab. Called once when the loop stops, after every connection gave its chunks back.
+	 * Lets go of every slab. Called once when the loop stops, after every connection gave its chunks
+	 * back; the memory goes when the garbage collector finds the slabs unreachable.
 	 */
 	void release() {
-		this.slabs.forEach(AnonymousMemory::close);
-		this.slabs.clear();
 		Arrays.fill(this.free, null);
 		Arrays.fill(this.discarded, null);
 		this.freeCount = 0;
 		this.discardedCount = 0;
 		this.totalChunks = 0;
+		NativeMemory.released(this.reservedBytes);
+		this.reservedBytes = 0;
 	}
 
 }

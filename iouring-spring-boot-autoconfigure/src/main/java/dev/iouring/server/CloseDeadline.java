@@ -8,7 +8,7 @@ package dev.iouring.server;
  *
  * <p>One per connection; its loop's thread only. Times are the loop's clock (System.nanoTime).
  */
-public final class CloseDeadline {
+final class CloseDeadline {
 
 	private boolean started;
 

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the owning loop, and the virtual-thread lanes of its connections for {@link #log()}.
  */
-public final class ConnectionFaults {
+final class ConnectionFaults {
 
 	private static final Logger logger = LoggerFactory.getLogger(AbstractServerLoop.class);
 

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Threads: the owning loop only.
  */
-public final class ConnectionTimers {
+final class ConnectionTimers {
 
 	/** A lingering close ends once the peer has sent nothing for this long. */
 	public static final long LINGER_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);

@@ -13,7 +13,7 @@ import dev.iouring.ring.NativeCallException;
  * connection failures, the peer's own doing (it reset, or it is gone) is normal on the internet and is
  * never logged with a stack trace.
  */
-public final class Failures {
+final class Failures {
 
 	private Failures() {
 	}

@@ -13,7 +13,7 @@ import dev.iouring.ring.IoUring;
  * {@link #stop()} closes what is left, joins the loops and frees every ring, socket and arena. The
  * statistics objects outlive {@code stop()}, so meters bound to them keep reading final values.
  */
-public final class IoUringServer extends LoopedTcpServer<EventLoop> {
+public final class IoUringServer extends LoopedTcpServer<UringEventLoop> {
 
 	/**
 	 * Creates a server; nothing is opened until {@link #start()}.
@@ -34,10 +34,10 @@ public final class IoUringServer extends LoopedTcpServer<EventLoop> {
 	 * @throws dev.iouring.ring.IoUringUnavailableException if io_uring cannot be used here
 	 */
 	@Override
-	protected void startLoops(String threadPrefix, ListenerRuntime[] listeners, List<EventLoop> loops) {
+	protected void startLoops(String threadPrefix, ListenerRuntime[] listeners, List<UringEventLoop> loops) {
 		IoUring.ensureAvailable();
 		for (int i = 0; i < settings().eventLoops(); i++) {
-			EventLoop loop = watched(new EventLoop(i, settings(), listeners, threadPrefix + i));
+			UringEventLoop loop = watched(new UringEventLoop(i, settings(), listeners, threadPrefix + i));
 			loops.add(loop);
 			loop.start();
 		}
@@ -49,7 +49,7 @@ public final class IoUringServer extends LoopedTcpServer<EventLoop> {
 	}
 
 	@Override
-	protected String describe(List<EventLoop> loops) {
+	protected String describe(List<UringEventLoop> loops) {
 		LoopStats first = loops.getFirst().stats();
 		return "ring " + first.sqEntries() + "/" + first.cqEntries() + " (" + first.setupFlags() + "), "
 				+ settings().bufferCount() + " x " + settings().bufferSize() + " B buffers per loop";

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Public for the transports (io_uring and NIO), which share it; not an application API.
  */
-public final class ListenerRuntime {
+final class ListenerRuntime {
 
 	final int index;
 

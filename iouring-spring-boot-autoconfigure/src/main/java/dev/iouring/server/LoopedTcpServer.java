@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * @param <L> the transport's loop type
  */
-public abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer {
+abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer {
 
 	private static final Logger logger = LoggerFactory.getLogger(LoopedTcpServer.class);
 

@@ -2,25 +2,34 @@ package dev.iouring.server;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 
 import dev.iouring.ring.SocketStructs;
 
 /**
- * One connection's bytes waiting to be sent, in order, as a queue of pool chunks. The head chunk is read
- * from {@code headOffset}; the tail chunk is filled up to {@code tailFill}.
+ * One connection's bytes waiting to be sent, in write order: a circular array of pool chunks, the head
+ * one read from {@code headOffset}, the tail one filled up to {@code tailFill}.
  *
- * <p>{@link #prepareIovecs} describes up to {@code maxIovecs} chunks as a native iovec array for one
- * sendmsg; {@link #advance} drops what the kernel sent and returns emptied chunks to the pool.
+ * <pre>
+ *   head                                   tail
+ *   [ sent | unsent ][ unsent ........ ][ unsent | free ]
+ *          ^headOffset                           ^tailFill
+ * </pre>
+ *
+ * A transport hands the front of the queue to its socket either as native iovecs ({@link #prepareIovecs},
+ * for io_uring's sendmsg) or as buffers ({@link #gather}, for a channel's gathering write), and then drops
+ * what the socket took with {@link #advance}, which gives emptied chunks back to the pool.
  *
  * <p>Threads: the owning loop only.
  */
 final class OutboundQueue {
 
-	// struct iovec: iov_base ptr (0) | iov_len size_t (8)
+	/** Chunks handed to one send: 16 x 16 KiB = 256 KiB. */
+	static final int MAX_GATHER = 16;
 
 	private final ChunkPool pool;
 
-	private MemorySegment[] chunks = new MemorySegment[4];
+	private Chunk[] chunks = new Chunk[4];
 
 	private int head;
 
@@ -44,102 +53,109 @@ final class OutboundQueue {
 		return this.bytes == 0;
 	}
 
-	/**
-	 * Copies bytes to the end of the queue.
-	 */
+	/** Copies bytes of a segment to the end of the queue; the caller may reuse them at once. */
 	void append(MemorySegment source, long offset, long length) {
 		while (length > 0) {
-			if (this.count == 0 || this.tailFill == ChunkPool.CHUNK_SIZE) {
-				addChunk();
-			}
-			MemorySegment tail = this.chunks[(this.head + this.count - 1) & (this.chunks.length - 1)];
+			Chunk tail = tailWithRoom();
 			int n = (int) Math.min(length, ChunkPool.CHUNK_SIZE - this.tailFill);
-			MemorySegment.copy(source, offset, tail, this.tailFill, n);
-			this.tailFill += n;
-			this.bytes += n;
+			MemorySegment.copy(source, offset, tail.segment, this.tailFill, n);
+			filled(n);
 			offset += n;
 			length -= n;
 		}
 	}
 
-	/**
-	 * Copies bytes of a heap array to the end of the queue.
-	 */
+	/** Copies bytes of a heap array to the end of the queue. */
 	void append(byte[] source, int offset, int length) {
 		while (length > 0) {
-			if (this.count == 0 || this.tailFill == ChunkPool.CHUNK_SIZE) {
-				addChunk();
-			}
-			MemorySegment tail = this.chunks[(this.head + this.count - 1) & (this.chunks.length - 1)];
+			Chunk tail = tailWithRoom();
 			int n = Math.min(length, ChunkPool.CHUNK_SIZE - this.tailFill);
-			MemorySegment.copy(source, offset, tail, ValueLayout.JAVA_BYTE, this.tailFill, n);
-			this.tailFill += n;
-			this.bytes += n;
+			MemorySegment.copy(source, offset, tail.segment, ValueLayout.JAVA_BYTE, this.tailFill, n);
+			filled(n);
 			offset += n;
 			length -= n;
 		}
+	}
+
+	private Chunk tailWithRoom() {
+		if (this.count == 0 || this.tailFill == ChunkPool.CHUNK_SIZE) {
+			addChunk();
+		}
+		return this.chunks[(this.head + this.count - 1) & mask()];
+	}
+
+	private void filled(int n) {
+		this.tailFill += n;
+		this.bytes += n;
 	}
 
 	private void addChunk() {
 		if (this.count == this.chunks.length) {
-			MemorySegment[] larger = new MemorySegment[this.chunks.length * 2];
+			Chunk[] larger = new Chunk[this.chunks.length * 2];
 			for (int i = 0; i < this.count; i++) {
-				larger[i] = this.chunks[(this.head + i) & (this.chunks.length - 1)];
+				larger[i] = this.chunks[(this.head + i) & mask()];
 			}
 			this.chunks = larger;
 			this.head = 0;
 		}
-		this.chunks[(this.head + this.count) & (this.chunks.length - 1)] = this.pool.take();
+		this.chunks[(this.head + this.count) & mask()] = this.pool.take();
 		this.count++;
 		this.tailFill = 0;
 	}
 
-	/**
-	 * Returns the number of chunks holding queued bytes.
-	 */
+	/** Returns the number of chunks holding queued bytes. */
 	int chunkCount() {
 		return this.count;
 	}
 
-	/**
-	 * Returns the address of the first queued byte.
-	 */
+	/** Returns the address of the first queued byte. */
 	long firstAddress() {
 		return this.chunks[this.head].address() + this.headOffset;
 	}
 
-	/**
-	 * Returns the bytes queued in the head chunk.
-	 */
+	/** Returns the bytes queued in the head chunk. */
 	int firstLength() {
-		int end = (this.count == 1) ? this.tailFill : ChunkPool.CHUNK_SIZE;
-		return end - this.headOffset;
+		return end(0) - this.headOffset;
+	}
+
+	private int end(int index) {
+		return (index == this.count - 1) ? this.tailFill : ChunkPool.CHUNK_SIZE;
 	}
 
 	/**
-	 * Writes iovecs for up to {@code maxIovecs} chunks.
+	 * Writes native iovecs for up to {@code maxIovecs} chunks.
 	 * @return the number of iovecs written
 	 */
 	int prepareIovecs(MemorySegment iovecs, int maxIovecs) {
 		int n = Math.min(this.count, maxIovecs);
-		int mask = this.chunks.length - 1;
 		for (int i = 0; i < n; i++) {
-			MemorySegment chunk = this.chunks[(this.head + i) & mask];
+			Chunk chunk = this.chunks[(this.head + i) & mask()];
 			int start = (i == 0) ? this.headOffset : 0;
-			int end = (i == this.count - 1) ? this.tailFill : ChunkPool.CHUNK_SIZE;
 			long iovec = i * SocketStructs.IOVEC_SIZE;
 			iovecs.set(ValueLayout.JAVA_LONG, iovec + SocketStructs.IOVEC_BASE, chunk.address() + start);
-			iovecs.set(ValueLayout.JAVA_LONG, iovec + SocketStructs.IOVEC_LEN, end - start);
+			iovecs.set(ValueLayout.JAVA_LONG, iovec + SocketStructs.IOVEC_LEN, end(i) - start);
 		}
 		return n;
 	}
 
 	/**
-	 * Drops {@code sent} bytes from the front, returning emptied chunks to the pool.
+	 * Points up to {@code into.length} chunk buffers at the queued bytes, for one gathering write.
+	 * @return the number of buffers set
 	 */
+	int gather(ByteBuffer[] into) {
+		int n = Math.min(this.count, into.length);
+		for (int i = 0; i < n; i++) {
+			ByteBuffer buffer = this.chunks[(this.head + i) & mask()].buffer;
+			buffer.limit(end(i));
+			buffer.position((i == 0) ? this.headOffset : 0);
+			into[i] = buffer;
+		}
+		return n;
+	}
+
+	/** Drops {@code sent} bytes from the front, returning emptied chunks to the pool. */
 	void advance(long sent) {
 		this.bytes -= sent;
-		int mask = this.chunks.length - 1;
 		while (sent > 0) {
 			int inHead = firstLength();
 			if (sent < inHead) {
@@ -147,17 +163,17 @@ final class OutboundQueue {
 				return;
 			}
 			sent -= inHead;
-			releaseHead(mask);
+			releaseHead();
 		}
 		if (this.count > 0 && firstLength() == 0) {
-			releaseHead(mask);
+			releaseHead();
 		}
 	}
 
-	private void releaseHead(int mask) {
+	private void releaseHead() {
 		this.pool.give(this.chunks[this.head]);
 		this.chunks[this.head] = null;
-		this.head = (this.head + 1) & mask;
+		this.head = (this.head + 1) & mask();
 		this.count--;
 		this.headOffset = 0;
 		if (this.count == 0) {
@@ -165,15 +181,16 @@ final class OutboundQueue {
 		}
 	}
 
-	/**
-	 * Discards everything queued.
-	 */
+	/** Discards everything queued, giving every chunk back to the pool. */
 	void clear() {
-		int mask = this.chunks.length - 1;
 		while (this.count > 0) {
-			releaseHead(mask);
+			releaseHead();
 		}
 		this.bytes = 0;
+	}
+
+	private int mask() {
+		return this.chunks.length - 1;
 	}
 
 }

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
  *
  * <p>Threads: any; the error paths that use it are rare, so it simply synchronizes.
  */
-public final class RateLimitedLog {
+final class RateLimitedLog {
 
 	/** Messages per interval; enough to see what happens, too few to fill a disk. */
 	static final int DEFAULT_LIMIT = 10;

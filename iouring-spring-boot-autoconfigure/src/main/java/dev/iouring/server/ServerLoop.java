@@ -3,10 +3,9 @@ package dev.iouring.server;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a {@link LoopedTcpServer} needs from one event loop of a transport. Transport-internal; public
- * only because the NIO transport lives in a sub-package.
+ * What a {@link LoopedTcpServer} needs from one event loop of a transport.
  */
-public interface ServerLoop {
+interface ServerLoop {
 
 	/** Starts the loop's thread and returns once it serves, or throws why it could not. */
 	void start();

@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.iouring.ring.IoUring;
 import dev.iouring.ring.IoUringUnavailableException;
-import dev.iouring.server.nio.NioServer;
 
 /**
  * Creates the {@link TcpServer} of a {@link Transport}. Where {@link Transport#AUTO} falls back to NIO it

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Public for the transports (io_uring and NIO), which share it; not an application API.
  */
-public final class VirtualThreadLane {
+final class VirtualThreadLane {
 
 	private static final Logger logger = LoggerFactory.getLogger(VirtualThreadLane.class);
 

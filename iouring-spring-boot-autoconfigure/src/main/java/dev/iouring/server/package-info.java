@@ -5,11 +5,14 @@
  * {@link dev.iouring.server.Bytes} views and answers through its {@link dev.iouring.server.Connection};
  * {@link dev.iouring.server.TcpServers} creates a {@link dev.iouring.server.TcpServer} from
  * {@link dev.iouring.server.ServerSettings} on io_uring where the kernel allows it and on NIO elsewhere.
- * Framing lives in {@code dev.iouring.server.codec}, the NIO transport in {@code dev.iouring.server.nio}.
+ * Framing lives in {@code dev.iouring.server.codec}.
  *
- * <p>Some classes here are public only because the NIO transport, in its own package, shares them with
- * the io_uring one (their documentation says so): the loops, the connections' common half, the
- * statistics and timers. They are not an application API. Plain Java: no Spring, no Micrometer.
+ * <p>Only what an application touches is public. The engine behind it is package-private: the
+ * {@code ConnectionCore} decides what every connection does (opening, dispatch to the handler, the close
+ * state machine with lingering, backpressure, deadlines, statistics), written once; two transports only
+ * move bytes for it, io_uring ({@code UringEventLoop}, {@code UringSocket}) and NIO
+ * ({@code NioEventLoop}, {@code NioSocket}), each through the {@code ConnectionIo} interface. Plain Java:
+ * no Spring, no Micrometer.
  */
 @NullMarked
 package dev.iouring.server;

@@ -173,12 +173,13 @@ class RingTests {
 						ring.cq().reap((userData, res, flags) -> {
 							if (res > 0) {
 								int bid = Cqe.bufferId(flags);
-								buffers.taken(bid);
+								buffers.taken();
 								byte[] bytes = new byte[res];
 								java.lang.foreign.MemorySegment.copy(buffers.buffers(), ValueLayout.JAVA_BYTE,
 										buffers.offset(bid), bytes, 0, res);
 								received.append(new String(bytes, StandardCharsets.US_ASCII));
 								buffers.recycle(bid);
+								buffers.publishRecycled();
 							}
 							if (!Cqe.hasMore(flags)) {
 								ring.sq().prepMultishotRecv(fd, buffers.groupId(), 2);

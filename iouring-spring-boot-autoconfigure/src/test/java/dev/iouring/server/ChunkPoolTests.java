@@ -17,14 +17,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChunkPoolTests {
 
 	@Test
-	void chunksReturnedPastTheRetainedSizeGiveTheirPagesBackAndSlabsAreUnmappedOnRelease() {
+	void chunksReturnedPastTheRetainedSizeGiveTheirPagesBackAndSlabsAreReleasedOnRelease() {
 		long before = NativeMemory.reservedBytes();
 		ChunkPool pool = new ChunkPool();
 		int taken = ChunkPool.RETAINED_CHUNKS * 3;
-		List<MemorySegment> chunks = new ArrayList<>();
+		List<Chunk> chunks = new ArrayList<>();
 		for (int i = 0; i < taken; i++) {
-			MemorySegment chunk = pool.take();
-			chunk.fill((byte) 0xAB);
+			Chunk chunk = pool.take();
+			chunk.segment.fill((byte) 0xAB);
 			chunks.add(chunk);
 		}
 		assertThat(pool.totalChunks()).isGreaterThanOrEqualTo(taken);
@@ -35,12 +35,12 @@ class ChunkPoolTests {
 		// The kernel dropped the discarded chunks' pages (they read as zeros now); the kept ones are intact.
 		for (int i = 0; i < taken; i++) {
 			byte expected = (i < ChunkPool.RETAINED_CHUNKS) ? (byte) 0xAB : 0;
-			MemorySegment chunk = chunks.get(i);
+			MemorySegment chunk = chunks.get(i).segment;
 			assertThat(chunk.get(ValueLayout.JAVA_BYTE, 0)).as("chunk %d", i).isEqualTo(expected);
 			assertThat(chunk.get(ValueLayout.JAVA_BYTE, ChunkPool.CHUNK_SIZE - 1)).as("chunk %d", i).isEqualTo(expected);
 		}
 		// Reused chunks come from the resident reserve first.
-		assertThat(pool.take().get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 0xAB);
+		assertThat(pool.take().segment.get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) 0xAB);
 		pool.release();
 		assertThat(NativeMemory.reservedBytes()).isEqualTo(before);
 	}

@@ -1,4 +1,4 @@
-package dev.iouring.server.nio;
+package dev.iouring.server;
 
 import java.io.IOException;
 import java.io.InputStream;

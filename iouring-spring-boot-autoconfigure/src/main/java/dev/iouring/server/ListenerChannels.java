@@ -1,4 +1,4 @@
-package dev.iouring.server.nio;
+package dev.iouring.server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,8 +12,6 @@ import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.iouring.server.ListenerRuntime;
-import dev.iouring.server.PortInUseException;
 
 /**
  * Opens the listening channels of the NIO transport.

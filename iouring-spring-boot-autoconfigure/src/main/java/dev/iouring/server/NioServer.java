@@ -1,12 +1,8 @@
-package dev.iouring.server.nio;
+package dev.iouring.server;
 
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.iouring.server.ListenerRuntime;
-import dev.iouring.server.LoopedTcpServer;
-import dev.iouring.server.ServerSettings;
-import dev.iouring.server.TcpServer;
 
 /**
  * A TCP server on NIO selectors, the fallback where io_uring cannot be used: one selector thread per
@@ -24,7 +20,7 @@ import dev.iouring.server.TcpServer;
  * <p>Life cycle as {@link TcpServer} says; the statistics objects outlive {@link #stop()}, so meters bound
  * to them keep reading final values.
  */
-public final class NioServer extends LoopedTcpServer<NioEventLoop> {
+final class NioServer extends LoopedTcpServer<NioEventLoop> {
 
 	private final boolean reusePort;
 

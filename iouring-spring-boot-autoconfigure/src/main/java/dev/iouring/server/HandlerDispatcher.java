@@ -1,18 +1,11 @@
-package dev.iouring.server.nio;
+package dev.iouring.server;
 
 
-import dev.iouring.server.Bytes;
-import dev.iouring.server.CloseReason;
-import dev.iouring.server.ConnectionTimers;
-import dev.iouring.server.Failures;
-import dev.iouring.server.HandlerExecution;
-import dev.iouring.server.TcpHandler;
-import dev.iouring.server.VirtualThreadLane;
 import dev.iouring.server.codec.FrameSink;
 import dev.iouring.server.codec.FramingException;
 
 /**
- * Calls the application's handler for one loop's connections, and keeps a failing callback from hurting
+ * Calls the application's handler for one loop's connections, whichever transport the loop runs, and keeps a failing callback from hurting
  * anything but its own connection.
  *
  * <ul>
@@ -30,21 +23,21 @@ import dev.iouring.server.codec.FramingException;
 final class HandlerDispatcher {
 
 
-	private final NioEventLoop loop;
+	private final ConnectionCore core;
 
 	private final long highWaterMark;
 
 	private final long lowWaterMark;
 
-	HandlerDispatcher(NioEventLoop loop, long highWaterMark, long lowWaterMark) {
-		this.loop = loop;
+	HandlerDispatcher(ConnectionCore core, long highWaterMark, long lowWaterMark) {
+		this.core = core;
 		this.highWaterMark = highWaterMark;
 		this.lowWaterMark = lowWaterMark;
 	}
 
-	void opened(NioConnection connection) {
-		if (connection.listener.settings().handlerExecution() == HandlerExecution.VIRTUAL_THREADS) {
-			connection.lane = new VirtualThreadLane(connection.listener.name() + "-connection-" + connection.id);
+	void opened(ServedConnection connection) {
+		if (connection.listener.settings.handlerExecution() == HandlerExecution.VIRTUAL_THREADS) {
+			connection.lane = new VirtualThreadLane(connection.listener.name() + "-connection-" + connection.id());
 		}
 		TcpHandler handler = handler(connection);
 		call(connection, () -> handler.onOpen(connection));
@@ -55,7 +48,7 @@ final class HandlerDispatcher {
 	 * @param connection the connection they came from
 	 * @param data the bytes, valid during this call
 	 */
-	void received(NioConnection connection, Bytes data) {
+	void received(ServedConnection connection, Bytes data) {
 		if (connection.inputEnded) {
 			return;
 		}
@@ -67,7 +60,7 @@ final class HandlerDispatcher {
 				long frames = connection.frames;
 				connection.decoder.decode(data, sink(connection));
 				connection.frameStarted = ConnectionTimers.frameMark(connection.frameStarted,
-						connection.frames != frames, connection.decoder.bufferedBytes(), this.loop.turnNanos());
+						connection.frames != frames, connection.decoder.bufferedBytes(), this.core.turnNanos);
 			}
 		}
 		catch (FramingException ex) {
@@ -83,19 +76,19 @@ final class HandlerDispatcher {
 	 * the connection closes once what was written for the earlier frames is sent (after the lane has
 	 * handled them, when there is one).
 	 */
-	private void badFrame(NioConnection connection, FramingException ex) {
-		this.loop.faultLog().info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+	private void badFrame(ServedConnection connection, FramingException ex) {
+		this.core.faults.log().info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
 		connection.inputEnded = true;
 		CloseReason reason = ex.reason();
 		if (connection.lane == null) {
-			this.loop.closeAfterFlush(connection, reason);
+			this.core.closeAfterFlush(connection, reason);
 			return;
 		}
-		this.loop.updateInterest(connection);
-		connection.lane.submit(() -> this.loop.execute(() -> this.loop.closeAfterFlush(connection, reason)));
+		connection.io.readingChanged(connection);
+		connection.lane.submit(() -> this.core.loop.execute(() -> this.core.closeAfterFlush(connection, reason)));
 	}
 
-	void writabilityChanged(NioConnection connection, boolean writable) {
+	void writabilityChanged(ServedConnection connection, boolean writable) {
 		TcpHandler handler = handler(connection);
 		call(connection, () -> handler.onWritabilityChanged(connection, writable));
 	}
@@ -103,7 +96,7 @@ final class HandlerDispatcher {
 	/**
 	 * Tells the handler the connection closed. A failure here is only logged: the connection is gone.
 	 */
-	void closed(NioConnection connection, CloseReason reason) {
+	void closed(ServedConnection connection, CloseReason reason) {
 		TcpHandler handler = handler(connection);
 		Runnable onClose = () -> {
 			try {
@@ -111,7 +104,7 @@ final class HandlerDispatcher {
 			}
 			catch (Throwable ex) {
 				Failures.rethrowIfFatal(ex);
-				this.loop.faultLog().warn("onClose of {} failed", connection, ex);
+				this.core.faults.log().warn("onClose of {} failed", connection, ex);
 			}
 		};
 		if (connection.lane != null) {
@@ -122,11 +115,22 @@ final class HandlerDispatcher {
 		}
 	}
 
-	private FrameSink sink(NioConnection connection) {
+	/** Tells the handler the connection closed, on this thread, whatever its execution mode. */
+	void closedNow(ServedConnection connection, CloseReason reason) {
+		try {
+			handler(connection).onClose(connection, reason);
+		}
+		catch (Throwable ex) {
+			Failures.rethrowIfFatal(ex);
+			this.core.faults.log().warn("onClose of {} failed", connection, ex);
+		}
+	}
+
+	private FrameSink sink(ServedConnection connection) {
 		FrameSink sink = connection.sink;
 		if (sink == null) {
 			sink = (frame) -> {
-				if (connection.state == NioConnection.OPEN) {
+				if (connection.state == ServedConnection.OPEN) {
 					connection.frames++;
 					deliver(connection, frame);
 				}
@@ -136,7 +140,7 @@ final class HandlerDispatcher {
 		return sink;
 	}
 
-	private void deliver(NioConnection connection, Bytes data) {
+	private void deliver(ServedConnection connection, Bytes data) {
 		connection.stats.countFrame();
 		if (connection.lane != null) {
 			handOver(connection, connection.lane, data);
@@ -150,34 +154,34 @@ final class HandlerDispatcher {
 	 * Queues a copy of the bytes on the connection's lane and counts them until the handler is done, so
 	 * a slow handler pauses reading instead of making the server buffer without bound.
 	 */
-	private void handOver(NioConnection connection, VirtualThreadLane lane, Bytes data) {
+	private void handOver(ServedConnection connection, VirtualThreadLane lane, Bytes data) {
 		Bytes copy = data.copy();
 		int length = copy.length();
 		if (lane.addPending(length) > this.highWaterMark && !connection.laneBacklogged) {
 			connection.laneBacklogged = true;
-			this.loop.updateInterest(connection);
+			connection.io.readingChanged(connection);
 		}
 		TcpHandler handler = handler(connection);
 		lane.submit(() -> {
 			onLane(connection, () -> handler.onData(connection, copy));
 			long pending = lane.addPending(-length);
 			if (pending <= this.lowWaterMark && pending + length > this.lowWaterMark) {
-				this.loop.execute(() -> caughtUp(connection, lane));
+				this.core.loop.execute(() -> caughtUp(connection, lane));
 			}
 		});
 	}
 
-	private void caughtUp(NioConnection connection, VirtualThreadLane lane) {
+	private void caughtUp(ServedConnection connection, VirtualThreadLane lane) {
 		if (connection.laneBacklogged && lane.pendingBytes() <= this.lowWaterMark) {
 			connection.laneBacklogged = false;
-			this.loop.updateInterest(connection);
+			connection.io.readingChanged(connection);
 		}
 	}
 
 	/**
 	 * Runs a callback where the listener wants it: on its lane, or here on the loop thread.
 	 */
-	private void call(NioConnection connection, Runnable callback) {
+	private void call(ServedConnection connection, Runnable callback) {
 		if (connection.lane != null) {
 			connection.lane.submit(() -> onLane(connection, callback));
 			return;
@@ -194,41 +198,48 @@ final class HandlerDispatcher {
 	 * Runs a callback on a lane: a failure is reported to onError right there, in order with the other
 	 * callbacks, and the loop then closes the connection.
 	 */
-	private void onLane(NioConnection connection, Runnable callback) {
+	private void onLane(ServedConnection connection, Runnable callback) {
 		try {
 			callback.run();
 		}
 		catch (Throwable ex) {
 			if (Failures.isFatal(ex)) {
 				// Not the loop's thread, but the JVM is in doubt all the same: fail the loop.
-				this.loop.execute(() -> Failures.rethrowIfFatal(ex));
+				this.core.loop.execute(() -> Failures.rethrowIfFatal(ex));
 				return;
 			}
 			reportFailure(connection, ex);
-			this.loop.execute(() -> this.loop.closeAfterHandlerError(connection, ex));
+			this.core.loop.execute(() -> closeAfterHandlerError(connection, ex));
 		}
 	}
 
-	private void failedOnLoop(NioConnection connection, Throwable ex) {
-		Failures.rethrowIfFatal(ex);
-		reportFailure(connection, ex);
-		this.loop.closeAfterHandlerError(connection, ex);
+	private void closeAfterHandlerError(ServedConnection connection, Throwable error) {
+		if (connection.state != ServedConnection.CLOSED) {
+			this.core.loop.stats.error("handler", error.getClass().getSimpleName());
+			this.core.closeNow(connection, CloseReason.HANDLER_ERROR);
+		}
 	}
 
-	private void reportFailure(NioConnection connection, Throwable ex) {
-		this.loop.faultLog().warn("Handler of listener '{}' failed on {}; closing that connection",
+	private void failedOnLoop(ServedConnection connection, Throwable ex) {
+		Failures.rethrowIfFatal(ex);
+		reportFailure(connection, ex);
+		closeAfterHandlerError(connection, ex);
+	}
+
+	private void reportFailure(ServedConnection connection, Throwable ex) {
+		this.core.faults.log().warn("Handler of listener '{}' failed on {}; closing that connection",
 				connection.listenerName(), connection, ex);
 		try {
 			handler(connection).onError(connection, ex);
 		}
 		catch (Throwable nested) {
 			Failures.rethrowIfFatal(nested);
-			this.loop.faultLog().warn("onError of {} failed too", connection, nested);
+			this.core.faults.log().warn("onError of {} failed too", connection, nested);
 		}
 	}
 
-	private static TcpHandler handler(NioConnection connection) {
-		return connection.listener.settings().handler();
+	private static TcpHandler handler(ServedConnection connection) {
+		return connection.listener.settings.handler();
 	}
 
 }

@@ -1,0 +1,394 @@
+package dev.iouring.server;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * The behaviour of one loop's connections, written once for both transports: opening, the close state
+ * machine (open, closing, lingering, closed), backpressure with water marks and the write limit, idle,
+ * frame and close deadlines, and statistics. A transport only moves bytes: it reports what its sockets
+ * did ({@link #received}, {@link #sent}, {@link #endOfStream}, {@link #socketFailed}) and carries out what
+ * this class asks of a {@link ConnectionIo}. Handler calls go through the loop's {@link HandlerDispatcher}.
+ *
+ * <p>Closing: {@link #closeAfterFlush} sends what is queued first; then, unless the peer already ended
+ * its stream, the close lingers: our sending side shuts down (the peer reads the rest, then end of
+ * stream) and what still arrives is discarded until the peer closes, stays quiet with every byte
+ * acknowledged, or the close's deadline passes. Closing the socket at once would make the kernel answer
+ * unread or late bytes with a reset, which discards reply bytes the peer has not read yet.
+ * {@link #closeNow} drops what is queued.
+ *
+ * <p>Threads: the loop thread only.
+ */
+final class ConnectionCore {
+
+	final AbstractServerLoop loop;
+
+	final ConnectionFaults faults;
+
+	final HandlerDispatcher dispatcher;
+
+	private final ServerSettings settings;
+
+	private final ConnectionTimers timers;
+
+	private final ChunkPool pool;
+
+	private final LiveConnections live = new LiveConnections();
+
+	private ServedConnection[] flushList = new ServedConnection[64];
+
+	private int flushCount;
+
+	/** Connections closing with a deadline: sending what is queued, or lingering. */
+	private int closingCount;
+
+	private long connectionSequence;
+
+	/** System.nanoTime() at the start of the current turn: the clock of every deadline. */
+	long turnNanos = System.nanoTime();
+
+	ConnectionCore(AbstractServerLoop loop, ChunkPool pool) {
+		this.loop = loop;
+		this.settings = loop.settings;
+		this.faults = loop.faults;
+		this.pool = pool;
+		this.timers = new ConnectionTimers(loop.listeners);
+		this.dispatcher = new HandlerDispatcher(this, this.settings.writeHighWaterMark(),
+				this.settings.writeLowWaterMark());
+	}
+
+	// ---- opening ----
+
+	/**
+	 * Serves a new socket: counts it, makes its codec and lane, tells the handler, and starts reading.
+	 * @param listener the listener that accepted it, whose connection slot is already taken
+	 * @param io the transport's half
+	 * @return the connection (already closed if the handler closed it in onOpen)
+	 */
+	ServedConnection open(ListenerRuntime listener, ConnectionIo io) {
+		long id = ((long) this.loop.index << 48) | ++this.connectionSequence;
+		ListenerStats stats = this.loop.listenerStats[listener.index];
+		ServedConnection connection = new ServedConnection(this, id, listener, stats, new OutboundQueue(this.pool), io);
+		this.live.add(connection);
+		this.loop.connectionCount = this.live.size();
+		connection.lastActive = this.turnNanos;
+		stats.countAccepted();
+		if (listener.settings.framing() != null) {
+			connection.decoder = listener.settings.framing().newDecoder();
+		}
+		this.dispatcher.opened(connection);
+		if (connection.state == ServedConnection.OPEN) {
+			io.readingChanged(connection);
+		}
+		return connection;
+	}
+
+	/** The connections open, closing or lingering on this loop. */
+	LiveConnections live() {
+		return this.live;
+	}
+
+	// ---- a turn ----
+
+	/** Starts a turn: takes the clock, and closes connections whose deadline passed if a sweep is due. */
+	void beginTurn() {
+		this.turnNanos = System.nanoTime();
+		if (this.timers.isDue(this.turnNanos, this.closingCount > 0)) {
+			DeadlineSweep.closeOverdue(this, this.timers);
+		}
+	}
+
+	/** Nanoseconds until the next sweep is due, or -1 when none is needed. */
+	long nanosUntilSweep(long now) {
+		return this.timers.nanosUntilDue(now, this.closingCount > 0);
+	}
+
+	/**
+	 * Hands every connection written to since the last flush to its socket. Handlers called from here
+	 * may write again: those connections are appended and handled in the same pass.
+	 */
+	void flush() {
+		for (int i = 0; i < this.flushCount; i++) {
+			ServedConnection connection = this.flushList[i];
+			this.flushList[i] = null;
+			connection.inFlushList = false;
+			if (connection.state != ServedConnection.CLOSED && !connection.outbound.isEmpty()) {
+				try {
+					connection.io.send(connection);
+				}
+				catch (Throwable ex) {
+					failed(connection, "send", ex);
+				}
+			}
+		}
+		this.flushCount = 0;
+	}
+
+	// ---- what the socket did ----
+
+	/** Whether the connection wants bytes from its socket now. */
+	static boolean wantsToRead(ServedConnection connection) {
+		return connection.lingering || (connection.state == ServedConnection.OPEN && !connection.peerClosed
+				&& !connection.inputEnded && !connection.unwritable && !connection.laneBacklogged);
+	}
+
+	/**
+	 * Bytes arrived. While lingering they are discarded (and push the quiet deadline); otherwise they go
+	 * to the codec or handler.
+	 * @param data a view valid during this call only
+	 */
+	void received(ServedConnection connection, Bytes data) {
+		if (connection.lingering) {
+			connection.closeDeadline.peerSent(this.turnNanos);
+			return;
+		}
+		if (connection.state != ServedConnection.OPEN) {
+			return;
+		}
+		connection.stats.countReceived(data.length());
+		connection.lastActive = this.turnNanos;
+		this.dispatcher.received(connection, data);
+	}
+
+	/** The peer ended its stream: finish a lingering close, or close once the queue is sent. */
+	void endOfStream(ServedConnection connection) {
+		connection.peerClosed = true;
+		if (connection.lingering) {
+			closeNow(connection, connection.closeReason);
+		}
+		else {
+			closeAfterFlush(connection, CloseReason.PEER_CLOSED);
+		}
+	}
+
+	/**
+	 * The socket took {@code bytes} from the front of the outbound queue: drop them, then finish a close
+	 * or a half-close waiting for an empty queue, and tell the handler when it may write again.
+	 */
+	void sent(ServedConnection connection, long bytes) {
+		if (connection.state == ServedConnection.CLOSED) {
+			return;
+		}
+		OutboundQueue outbound = connection.outbound;
+		if (bytes > 0) {
+			outbound.advance(bytes);
+			connection.queuedBytesChanged();
+			connection.stats.countSent(bytes);
+			connection.lastActive = this.turnNanos;
+		}
+		if (outbound.isEmpty() && !connection.io.sending()) {
+			if (connection.state == ServedConnection.CLOSING) {
+				if (!connection.lingering) {
+					finishClosing(connection, connection.closeReason);
+				}
+				return;
+			}
+			if (connection.outputShutdownRequested) {
+				shutdownOutputNow(connection);
+			}
+		}
+		if (connection.unwritable && outbound.bytes() <= this.settings.writeLowWaterMark()) {
+			connection.unwritable = false;
+			connection.publishWritable(true);
+			this.dispatcher.writabilityChanged(connection, true);
+			if (connection.state != ServedConnection.CLOSED) {
+				connection.io.readingChanged(connection);
+			}
+		}
+	}
+
+	/**
+	 * The socket failed: a reset or broken pipe closes as {@link CloseReason#RESET}; anything else is an
+	 * I/O error, counted under {@code op}.
+	 * @param error the error's short name, such as {@code EIO}
+	 */
+	void socketFailed(ServedConnection connection, String op, boolean peerGone, String error) {
+		if (!peerGone) {
+			this.loop.stats.error(op, error);
+		}
+		closeNow(connection, peerGone ? CloseReason.RESET : CloseReason.IO_ERROR);
+	}
+
+	/**
+	 * Contains a failure while serving one connection: it closes that connection only (as reset if the
+	 * peer caused it), and the loop goes on. A fatal error is thrown on and ends the loop.
+	 */
+	void failed(ServedConnection connection, String op, Throwable failure) {
+		boolean peerGone = this.faults.contain(connection, op, failure);
+		try {
+			closeNow(connection, peerGone ? CloseReason.RESET : CloseReason.INTERNAL_ERROR);
+		}
+		catch (Throwable ex) {
+			Failures.rethrowIfFatal(ex);
+			this.faults.log().warn("Closing {} failed too", connection, ex);
+		}
+	}
+
+	// ---- what the application asked ----
+
+	void write(ServedConnection connection, MemorySegment source, long offset, int length) {
+		if (admits(connection, length)) {
+			connection.outbound.append(source, offset, length);
+			queued(connection);
+		}
+	}
+
+	void write(ServedConnection connection, byte[] source, int offset, int length) {
+		if (admits(connection, length)) {
+			connection.outbound.append(source, offset, length);
+			queued(connection);
+		}
+	}
+
+	private boolean admits(ServedConnection connection, int length) {
+		if (connection.state != ServedConnection.OPEN || connection.outputShutdownRequested || length == 0) {
+			return false;
+		}
+		if (this.faults.overflows(connection, connection.outbound.bytes(), length)) {
+			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
+			return false;
+		}
+		return true;
+	}
+
+	private void queued(ServedConnection connection) {
+		connection.queuedBytesChanged();
+		if (!connection.inFlushList) {
+			connection.inFlushList = true;
+			if (this.flushCount == this.flushList.length) {
+				this.flushList = Arrays.copyOf(this.flushList, this.flushCount * 2);
+			}
+			this.flushList[this.flushCount++] = connection;
+		}
+		if (!connection.unwritable && connection.outbound.bytes() > this.settings.writeHighWaterMark()) {
+			connection.unwritable = true;
+			connection.publishWritable(false);
+			connection.io.readingChanged(connection);
+			this.dispatcher.writabilityChanged(connection, false);
+		}
+	}
+
+	void shutdownOutput(ServedConnection connection) {
+		if (connection.state != ServedConnection.OPEN || connection.outputShutdownRequested) {
+			return;
+		}
+		connection.outputShutdownRequested = true;
+		if (connection.outbound.isEmpty() && !connection.io.sending()) {
+			shutdownOutputNow(connection);
+		}
+	}
+
+	private void shutdownOutputNow(ServedConnection connection) {
+		if (connection.outputShutDown) {
+			return;
+		}
+		connection.outputShutDown = true;
+		try {
+			connection.io.shutdownOutput(connection);
+		}
+		catch (Exception ex) {
+			socketFailed(connection, "shutdown", Failures.isPeerGone(ex), Failures.errorName(ex));
+		}
+	}
+
+	/** Stops reading and closes once what is queued is sent. */
+	void closeAfterFlush(ServedConnection connection, CloseReason reason) {
+		if (connection.state != ServedConnection.OPEN) {
+			return;
+		}
+		if (connection.outbound.isEmpty() && !connection.io.sending()) {
+			finishClosing(connection, reason);
+			return;
+		}
+		connection.state = ServedConnection.CLOSING;
+		connection.closeReason = reason;
+		if (connection.closeDeadline.startSending(this.turnNanos)) {
+			this.closingCount++;
+		}
+		connection.io.readingChanged(connection);
+	}
+
+	/** Closes a connection whose queue is sent: at once if the peer is done, else by lingering. */
+	private void finishClosing(ServedConnection connection, CloseReason reason) {
+		if (connection.peerClosed || connection.lingering) {
+			closeNow(connection, reason);
+			return;
+		}
+		connection.state = ServedConnection.CLOSING;
+		connection.closeReason = reason;
+		connection.lingering = true;
+		if (connection.closeDeadline.startLingering(this.turnNanos)) {
+			this.closingCount++;
+		}
+		if (!connection.outputShutDown) {
+			connection.outputShutDown = true;
+			try {
+				connection.io.shutdownOutput(connection);
+			}
+			catch (Exception ex) {
+				closeNow(connection, reason);
+				return;
+			}
+		}
+		connection.io.readingChanged(connection);
+	}
+
+	/** Closes at once, dropping what is queued, and tells the handler. */
+	void closeNow(ServedConnection connection, CloseReason reason) {
+		if (connection.state == ServedConnection.CLOSED) {
+			return;
+		}
+		connection.state = ServedConnection.CLOSED;
+		connection.lingering = false;
+		if (connection.closeDeadline.end()) {
+			this.closingCount--;
+		}
+		connection.markClosed();
+		connection.outbound.clear();
+		connection.queuedBytesChanged();
+		if (connection.decoder != null) {
+			connection.decoder.release();
+		}
+		this.live.remove(connection);
+		this.loop.connectionCount = this.live.size();
+		connection.listener.release();
+		connection.stats.countClose(reason);
+		connection.io.close(connection);
+		this.dispatcher.closed(connection, reason);
+		this.loop.drainedIfIdle();
+	}
+
+	// ---- the loop's life cycle ----
+
+	/** A drain: every open connection closes once its queue is sent. */
+	void closeAllAfterFlush(CloseReason reason) {
+		for (ServedConnection connection : this.live.snapshot()) {
+			closeAfterFlush(connection, reason);
+		}
+	}
+
+	/** The loop stops: every connection closes now. */
+	void closeAll(CloseReason reason) {
+		for (ServedConnection connection : this.live.snapshot()) {
+			closeNow(connection, reason);
+		}
+	}
+
+	/**
+	 * The loop failed and its transport cannot be trusted: mark every connection closed, tell each
+	 * handler on this thread, and close each socket directly, so no descriptor leaks.
+	 */
+	void abandonAll() {
+		for (ServedConnection connection : this.live.snapshot()) {
+			connection.state = ServedConnection.CLOSED;
+			connection.markClosed();
+			this.live.remove(connection);
+			this.loop.connectionCount = this.live.size();
+			connection.listener.release();
+			connection.stats.countClose(CloseReason.IO_ERROR);
+			connection.io.abandon();
+			this.dispatcher.closedNow(connection, CloseReason.IO_ERROR);
+		}
+	}
+
+}

@@ -1,0 +1,168 @@
+package dev.iouring.server;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+import dev.iouring.ring.Cqe;
+import dev.iouring.ring.Errno;
+import dev.iouring.ring.NativeCallException;
+import dev.iouring.ring.Sockets;
+
+/**
+ * The io_uring loop's listening sockets (one per listener; every loop binds the same port with
+ * SO_REUSEPORT) and their multishot accepts: it binds them, keeps one accept armed on each, backs off
+ * when out of descriptors, and closes them (cancelling the armed accept, which holds its own reference
+ * to the socket until the cancel completes).
+ *
+ * <p>Threads: the loop thread only, except {@link #closeListenSocketsNow()}.
+ */
+final class UringAcceptor {
+
+	private final UringEventLoop loop;
+
+	private final ListenerRuntime[] listeners;
+
+	private final int[] listenFds;
+
+	private final boolean[] armed;
+
+	final AcceptBackoff backoff = new AcceptBackoff("io_uring");
+
+	UringAcceptor(UringEventLoop loop, ListenerRuntime[] listeners) {
+		this.loop = loop;
+		this.listeners = listeners;
+		this.listenFds = new int[listeners.length];
+		Arrays.fill(this.listenFds, -1);
+		this.armed = new boolean[listeners.length];
+	}
+
+	/** Binds every listener and arms its accept. */
+	void open() {
+		for (ListenerRuntime listener : this.listeners) {
+			this.listenFds[listener.index] = bind(listener);
+			arm(listener.index);
+		}
+	}
+
+	private static int bind(ListenerRuntime listener) {
+		int port = (listener.boundPort >= 0) ? listener.boundPort : listener.settings.port();
+		InetAddress address = listener.settings.address();
+		int fd;
+		try {
+			fd = (address == null) ? bindAnyAddress(port, listener.settings.backlog())
+					: Sockets.openListener(new InetSocketAddress(address, port), listener.settings.backlog());
+		}
+		catch (NativeCallException ex) {
+			if (ex.errno() == Errno.EADDRINUSE) {
+				throw new PortInUseException(listener.name(), port, ex);
+			}
+			throw ex;
+		}
+		if (listener.boundPort < 0) {
+			listener.boundPort = Sockets.localAddress(fd).getPort();
+		}
+		return fd;
+	}
+
+	private static int bindAnyAddress(int port, int backlog) {
+		try {
+			return Sockets.openListener(new InetSocketAddress(Inet6Address.getByName("::"), port), backlog);
+		}
+		catch (NativeCallException ex) {
+			if (ex.errno() != Errno.EAFNOSUPPORT) {
+				throw ex;
+			}
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalStateException(ex);
+		}
+		return Sockets.openListener(new InetSocketAddress(port), backlog);
+	}
+
+	/** Re-arms every accept once a back-off is over. */
+	void retryIfDue(long now) {
+		if (this.backoff.retryDue(now)) {
+			for (int i = 0; i < this.listeners.length; i++) {
+				arm(i);
+			}
+		}
+	}
+
+	private void arm(int listenerIndex) {
+		int fd = this.listenFds[listenerIndex];
+		if (fd < 0 || this.armed[listenerIndex] || this.loop.draining || !this.loop.running) {
+			return;
+		}
+		this.loop.sq.prepMultishotAccept(fd, Sockets.SOCK_CLOEXEC, UserData.encode(UserData.ACCEPT, listenerIndex, 0));
+		this.armed[listenerIndex] = true;
+	}
+
+	void onAccept(int listenerIndex, int res, int flags) {
+		if (!Cqe.hasMore(flags)) {
+			this.armed[listenerIndex] = false;
+		}
+		ListenerRuntime listener = this.listeners[listenerIndex];
+		if (res >= 0) {
+			this.backoff.succeeded(listener.name());
+			if (this.loop.draining || !this.loop.running) {
+				Sockets.close(res);
+			}
+			else if (!listener.tryAcquire()) {
+				this.loop.listenerStats[listenerIndex].countRejected();
+				Sockets.close(res);
+			}
+			else {
+				this.loop.openConnection(listener, res);
+			}
+		}
+		else if (res != -Errno.ECANCELED) {
+			this.loop.stats.error("accept", Errno.name(res));
+			if (res == -Errno.EMFILE || res == -Errno.ENFILE) {
+				this.backoff.failed(listener.name(), Errno.name(res) + " (too many open files)");
+				return;
+			}
+		}
+		if (!this.armed[listenerIndex] && !this.backoff.paused()) {
+			arm(listenerIndex);
+		}
+	}
+
+	/** Whether an accept is still in the kernel. */
+	boolean anyArmed() {
+		for (boolean armed : this.armed) {
+			if (armed) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Closes the listening sockets through the ring: cancels each armed accept, then closes. */
+	void close() {
+		for (int i = 0; i < this.listenFds.length; i++) {
+			int fd = this.listenFds[i];
+			if (fd >= 0) {
+				if (this.armed[i]) {
+					this.loop.sq.prepCancel(UserData.encode(UserData.ACCEPT, i, 0),
+							UserData.encode(UserData.LISTENER_CANCEL, i, 0));
+				}
+				Sockets.close(fd);
+				this.listenFds[i] = -1;
+			}
+		}
+	}
+
+	/** After a fatal failure: closes the listening sockets at once, without the ring. Must not throw. */
+	void closeListenSocketsNow() {
+		for (int i = 0; i < this.listenFds.length; i++) {
+			if (this.listenFds[i] >= 0) {
+				Sockets.close(this.listenFds[i]);
+				this.listenFds[i] = -1;
+			}
+		}
+	}
+
+}
