@@ -18,10 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
-import dev.iouring.ring.IoUringAssumptions;
 import dev.iouring.ring.NativeMemory;
 import dev.iouring.ring.RingOptions;
 
@@ -32,7 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * taken in is echoed before the connection ends with a clean end of stream, nothing is corrupted, the
  * callback runs, and after {@code stop()} the process holds no ring and no server socket.
  */
+@EachTransport
 class GracefulShutdownTests {
+
+	@Parameter
+	Transport transport;
+
 
 	private static final int PEERS = 100;
 
@@ -45,12 +49,8 @@ class GracefulShutdownTests {
 	/** A peer counts as midway once this much came back. */
 	private static final int MIDWAY = 128 * 1024;
 
-	private IoUringServer server;
+	private TcpServer server;
 
-	@BeforeEach
-	void assumeIoUring() {
-		IoUringAssumptions.assumeIoUring();
-	}
 
 	@AfterEach
 	void stop() {
@@ -84,13 +84,13 @@ class GracefulShutdownTests {
 				connection.write(data);
 			}
 		};
-		this.server = new IoUringServer(ServerSettings.builder()
+		this.server = TestServers.create(this.transport, ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(ServerSettings.DEFAULT_BUFFER_COUNT, ServerSettings.DEFAULT_BUFFER_SIZE)
 			.eventLoops(2)
 			.listener(ListenerSettings.of("echo", 0, countingEcho))
 			.build());
-		IoUringServer server = this.server;
+		TcpServer server = this.server;
 		server.start();
 		CountDownLatch midway = new CountDownLatch(PEERS);
 		CountDownLatch draining = new CountDownLatch(1);

@@ -11,10 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
-import dev.iouring.ring.IoUringAssumptions;
 import dev.iouring.ring.NativeMemory;
 import dev.iouring.ring.RingOptions;
 
@@ -26,7 +25,12 @@ import static org.awaitility.Awaitility.await;
  * the connection count returns to zero after every quarter, and after stop the process holds exactly the
  * descriptors and native memory it held before the server started.
  */
+@EachTransport
 class LeakTests {
+
+	@Parameter
+	Transport transport;
+
 
 	private static final int CYCLES = Integer.getInteger("leak.cycles", 100_000);
 
@@ -34,17 +38,13 @@ class LeakTests {
 
 	private static final int ROUNDS = 4;
 
-	@BeforeEach
-	void assumeIoUring() {
-		IoUringAssumptions.assumeIoUring();
-	}
 
 	@Test
 	void hundredThousandShortConnectionsLeaveNoDescriptorNoNativeMemoryAndNoConnection() throws Exception {
 		long ringsBefore = OpenDescriptors.ioUringCount();
 		long socketsBefore = OpenDescriptors.socketCount();
 		long nativeBefore = NativeMemory.reservedBytes();
-		IoUringServer server = new IoUringServer(ServerSettings.builder()
+		TcpServer server = TestServers.create(this.transport, ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(64, 4096)
 			.eventLoops(2)
