@@ -328,7 +328,7 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 		long deadline = System.nanoTime() + STOP_DEADLINE_NANOS;
 		// A listening socket lives on until its armed accept completes: wait for that too, or the kernel
 		// keeps it listening (taking connections nobody accepts) until it tears the closed ring down.
-		while ((liveSlots() > 0 || this.wakeArmed || this.timerArmed || this.acceptor.anyArmed())
+		while ((this.slots.taken() > 0 || this.wakeArmed || this.timerArmed || this.acceptor.anyArmed())
 				&& System.nanoTime() - deadline < 0) {
 			this.buffers.publishRecycled();
 			this.ring.submitAndWait(1, TimeUnit.MILLISECONDS.toNanos(50));
@@ -340,19 +340,8 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 				logger.warn("{} still had {} request(s) in the kernel at stop; closing it anyway", socket.connection,
 						socket.pendingOps);
 				socket.abandon();
-				this.slots.free(slot);
 			}
 		}
-	}
-
-	private int liveSlots() {
-		int live = 0;
-		for (int slot = 0; slot < this.slots.used(); slot++) {
-			if (this.slots.get(slot) != null) {
-				live++;
-			}
-		}
-		return live;
 	}
 
 	/**
@@ -400,7 +389,7 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 		}
 	}
 
-	/** Returns the bytes queued for sending on this loop's connections (asked on the loop thread). */
+	/** The bytes queued for sending on this loop's connections (asked on the loop thread). */
 	@Override
 	public long queuedBytes() {
 		Long total = callOnLoop(() -> (this.core != null) ? this.core.live().queuedBytes() : 0L);
