@@ -2,7 +2,9 @@ package dev.iouring.autoconfigure;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.BeanUtils;
@@ -284,10 +286,8 @@ class IoUringServerAutoConfigurationTests {
 					"iouring.server.listeners.direct.proxy-protocol=off",
 					"iouring.server.listeners.migrating.proxy-protocol=OPTIONAL",
 					"iouring.server.listeners.migrating.proxy-protocol-timeout=500ms")
-			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
-				.extracting(ListenerSettings::name, ListenerSettings::proxyProtocol,
-						ListenerSettings::proxyProtocolTimeout)
-				.containsExactly(tuple("edge", ProxyProtocolMode.ON, Duration.ofSeconds(3)),
+			.run((context) -> assertThat(proxyProtocolByListener(context)).containsExactly(
+						tuple("edge", ProxyProtocolMode.ON, Duration.ofSeconds(3)),
 						tuple("direct", ProxyProtocolMode.OFF, Duration.ofSeconds(3)),
 						tuple("migrating", ProxyProtocolMode.OPTIONAL, Duration.ofMillis(500))));
 	}
@@ -296,10 +296,8 @@ class IoUringServerAutoConfigurationTests {
 	void proxyProtocolOnAndOffUnquotedInYamlAreModesNotBooleans() {
 		this.withEchoHandler.withInitializer(new ConfigDataApplicationContextInitializer())
 			.withPropertyValues("spring.config.name=iouring-proxy-protocol")
-			.run((context) -> assertThat(context.getBean(ServerSettings.class).listeners())
-				.extracting(ListenerSettings::name, ListenerSettings::proxyProtocol,
-						ListenerSettings::proxyProtocolTimeout)
-				.containsExactly(tuple("edge", ProxyProtocolMode.ON, Duration.ofSeconds(5)),
+			.run((context) -> assertThat(proxyProtocolByListener(context)).containsExactly(
+						tuple("edge", ProxyProtocolMode.ON, Duration.ofSeconds(5)),
 						tuple("direct", ProxyProtocolMode.OFF, Duration.ofSeconds(5)),
 						tuple("migrating", ProxyProtocolMode.OPTIONAL, Duration.ofSeconds(2))));
 	}
@@ -445,6 +443,14 @@ class IoUringServerAutoConfigurationTests {
 			}
 			assertThat(block).endsWith("Reason: " + reason);
 		});
+	}
+
+	private static List<Tuple> proxyProtocolByListener(AssertableApplicationContext context) {
+		return context.getBean(ServerSettings.class)
+			.listeners()
+			.stream()
+			.map((listener) -> tuple(listener.name(), listener.proxyProtocol(), listener.proxyProtocolTimeout()))
+			.toList();
 	}
 
 	private static TcpHandlerResolutionException handlerFailure(AssertableApplicationContext context) {
