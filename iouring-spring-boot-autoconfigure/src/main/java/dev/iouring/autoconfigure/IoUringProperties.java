@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 import dev.iouring.server.HandlerExecution;
+import dev.iouring.server.ProxyProtocolMode;
 import dev.iouring.server.Transport;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -236,6 +237,19 @@ public class IoUringProperties implements Validator {
 		private Duration frameTimeout = Duration.ofSeconds(30);
 
 		/**
+		 * Whether each connection starts with a PROXY protocol header (v1 or v2) from a load balancer:
+		 * 'off', 'on' (required; connections without a valid header are closed) or 'optional' (read when
+		 * present; only where clients cannot reach the port directly, since they could forge one).
+		 */
+		private ProxyProtocolMode proxyProtocol = ProxyProtocolMode.OFF;
+
+		/**
+		 * How long after accept the PROXY protocol header may take to arrive before the connection is
+		 * closed. Must be positive.
+		 */
+		private Duration proxyProtocolTimeout = Duration.ofSeconds(5);
+
+		/**
 		 * Where handler callbacks run: 'event-loop' (fastest; callbacks must not block) or
 		 * 'virtual-threads' (each connection's callbacks in order on virtual threads; they may block).
 		 * When not set, 'virtual-threads' if spring.threads.virtual.enabled is true, else 'event-loop'.
@@ -359,6 +373,22 @@ public class IoUringProperties implements Validator {
 
 		public void setFrameTimeout(Duration frameTimeout) {
 			this.frameTimeout = frameTimeout;
+		}
+
+		public ProxyProtocolMode getProxyProtocol() {
+			return this.proxyProtocol;
+		}
+
+		public void setProxyProtocol(ProxyProtocolMode proxyProtocol) {
+			this.proxyProtocol = proxyProtocol;
+		}
+
+		public Duration getProxyProtocolTimeout() {
+			return this.proxyProtocolTimeout;
+		}
+
+		public void setProxyProtocolTimeout(Duration proxyProtocolTimeout) {
+			this.proxyProtocolTimeout = proxyProtocolTimeout;
 		}
 
 		public Shutdown getShutdown() {

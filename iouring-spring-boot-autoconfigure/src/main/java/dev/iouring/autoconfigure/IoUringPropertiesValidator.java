@@ -102,6 +102,7 @@ final class IoUringPropertiesValidator {
 	private void validateServer(Server server) {
 		validateListenerValues("server", server.getPort(), server.getBacklog(), server.getMaxConnections(),
 				server.getIdleTimeout(), server.getFrameTimeout());
+		validateProxyProtocolTimeout("server", server.getProxyProtocolTimeout());
 		Integer eventLoops = server.getEventLoops();
 		if (eventLoops != null && (eventLoops < 1 || eventLoops > MAX_EVENT_LOOPS)) {
 			reject("server.event-loops", "must be between 1 and " + MAX_EVENT_LOOPS);
@@ -113,6 +114,7 @@ final class IoUringPropertiesValidator {
 			String path = listenerPath(entry.getKey());
 			validateListenerValues(path, listener.getPort(), listener.getBacklog(), listener.getMaxConnections(),
 					listener.getIdleTimeout(), listener.getFrameTimeout());
+			validateProxyProtocolTimeout(path, listener.getProxyProtocolTimeout());
 			if (listener.getFraming() != null) {
 				validateFraming(path + ".framing", listener.getFraming());
 			}
@@ -136,6 +138,17 @@ final class IoUringPropertiesValidator {
 		}
 		if (frameTimeout != null && frameTimeout.isNegative()) {
 			reject(path + ".frame-timeout", "must be zero (no limit) or positive");
+		}
+	}
+
+	/**
+	 * Zero is not "no limit" here, unlike the other timeouts: a peer that never sends its header would
+	 * hold the connection for good, and the specification asks receivers to give up after a few seconds.
+	 */
+	private void validateProxyProtocolTimeout(String path, @Nullable Duration timeout) {
+		if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+			reject(path + ".proxy-protocol-timeout", "must be positive (a few seconds: the load balancer sends the "
+					+ "header as soon as it connects)");
 		}
 	}
 

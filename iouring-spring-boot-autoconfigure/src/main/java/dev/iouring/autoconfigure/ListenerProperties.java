@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 import dev.iouring.server.HandlerExecution;
+import dev.iouring.server.ProxyProtocolMode;
 
 /**
  * One named listener, bound from {@code iouring.server.listeners.<name>.*}. Every value left unset
@@ -53,6 +54,18 @@ public class ListenerProperties {
 	 * How long a frame may take from its first byte to its last. Zero means no limit.
 	 */
 	private @Nullable Duration frameTimeout;
+
+	/**
+	 * Whether each connection starts with a PROXY protocol header: 'off', 'on' or 'optional'. When not
+	 * set, the server-level proxy-protocol.
+	 */
+	private @Nullable ProxyProtocolMode proxyProtocol;
+
+	/**
+	 * How long after accept the PROXY protocol header may take to arrive. When not set, the
+	 * server-level proxy-protocol-timeout.
+	 */
+	private @Nullable Duration proxyProtocolTimeout;
 
 	/**
 	 * Where this listener's handler callbacks run.
@@ -142,6 +155,22 @@ public class ListenerProperties {
 
 	public void setFrameTimeout(@Nullable Duration frameTimeout) {
 		this.frameTimeout = frameTimeout;
+	}
+
+	public @Nullable ProxyProtocolMode getProxyProtocol() {
+		return this.proxyProtocol;
+	}
+
+	public void setProxyProtocol(@Nullable ProxyProtocolMode proxyProtocol) {
+		this.proxyProtocol = proxyProtocol;
+	}
+
+	public @Nullable Duration getProxyProtocolTimeout() {
+		return this.proxyProtocolTimeout;
+	}
+
+	public void setProxyProtocolTimeout(@Nullable Duration proxyProtocolTimeout) {
+		this.proxyProtocolTimeout = proxyProtocolTimeout;
 	}
 
 }

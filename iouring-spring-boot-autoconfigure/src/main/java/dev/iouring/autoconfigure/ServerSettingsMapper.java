@@ -13,6 +13,7 @@ import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
 import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.ListenerSettings;
+import dev.iouring.server.ProxyProtocolMode;
 import dev.iouring.server.codec.FrameDecoderFactory;
 import dev.iouring.server.ServerSettings;
 
@@ -110,11 +111,15 @@ final class ServerSettingsMapper {
 		HandlerExecution execution = Objects.requireNonNullElse(
 				firstNonNull(listener.getHandlerExecution(), server.getHandlerExecution()), this.defaultExecution);
 		boolean reusePort = Objects.requireNonNullElse(listener.getReusePort(), server.isReusePort());
+		ProxyProtocolMode proxyProtocol = Objects.requireNonNullElse(listener.getProxyProtocol(),
+				server.getProxyProtocol());
+		Duration proxyProtocolTimeout = Objects.requireNonNullElse(listener.getProxyProtocolTimeout(),
+				server.getProxyProtocolTimeout());
 		FrameDecoderFactory framing = framing(name, listener, server);
 		try {
 			return new ListenerSettings(name, address, port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
-					execution, frameTimeout, reusePort);
+					execution, frameTimeout, reusePort, proxyProtocol, proxyProtocolTimeout);
 		}
 		catch (IllegalArgumentException ex) {
 			throw invalid(ex);

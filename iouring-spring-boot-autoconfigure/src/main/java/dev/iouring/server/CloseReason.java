@@ -42,6 +42,12 @@ public enum CloseReason {
 	OUTBOUND_OVERFLOW("outbound-overflow"),
 	/** A frame that had started did not finish within the listener's frame timeout. */
 	FRAME_TIMEOUT("frame-timeout"),
+	/**
+	 * On a listener that reads the PROXY protocol: the connection did not start with a valid header
+	 * (missing, malformed, truncated, longer than the protocol allows), or the header did not arrive
+	 * within the listener's proxy-protocol timeout.
+	 */
+	PROXY_PROTOCOL_ERROR("proxy-protocol-error"),
 	/** Serving the connection failed in the server itself; the failure is counted and logged. */
 	INTERNAL_ERROR("internal-error");
 

@@ -100,9 +100,33 @@ public interface Connection {
 
 	/**
 	 * Returns the peer's address, or {@code null} once the connection is closed and it was never asked.
+	 * On a listener that reads the PROXY protocol, this is the original client the header names (its
+	 * {@link ProxyHeader#sourceAddress()}), and the proxy's own address is {@link #proxyAddress()}; when
+	 * the header names no client (a {@code LOCAL} health check, a v1 {@code UNKNOWN} line) or none was
+	 * sent ({@code optional}), it is the socket's peer.
 	 * @return the remote address
 	 */
 	@Nullable InetSocketAddress remoteAddress();
+
+	/**
+	 * Returns the PROXY protocol header the connection started with, on a listener whose
+	 * {@code proxy-protocol} is {@code on} or {@code optional}. Handlers are called only once the header
+	 * has been read, so it never changes while they see the connection.
+	 * @return the header, or {@code null} when the listener reads none or the connection sent none
+	 */
+	default @Nullable ProxyHeader proxyHeader() {
+		return null;
+	}
+
+	/**
+	 * Returns the socket's peer when a PROXY protocol header replaced it in {@link #remoteAddress()}:
+	 * the load balancer's address, for logs and for checking that the header came from a trusted proxy.
+	 * @return the proxy's address, or {@code null} when {@link #remoteAddress()} already is the socket's
+	 * peer (no header, or one that names no client)
+	 */
+	default @Nullable InetSocketAddress proxyAddress() {
+		return null;
+	}
 
 	/**
 	 * Returns the local address the connection was accepted on.

@@ -28,10 +28,22 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * processes that set SO_REUSEPORT, among which the kernel then spreads new connections); when
  * {@code false}, {@link TcpServer#start()} fails with {@link PortInUseException} if any other socket
  * listens on the port
+ * @param proxyProtocol whether each connection starts with a PROXY protocol header, which then gives
+ * {@link Connection#remoteAddress()} the original client
+ * @param proxyProtocolTimeout how long after accept the header may take to arrive before the connection
+ * is closed with {@link CloseReason#PROXY_PROTOCOL_ERROR}; positive, used only when
+ * {@code proxyProtocol} is not {@link ProxyProtocolMode#OFF}
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
-		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
+		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort, ProxyProtocolMode proxyProtocol,
+		Duration proxyProtocolTimeout) {
+
+	/**
+	 * Default PROXY header timeout: a proxy sends the header at once on connecting, and the
+	 * specification asks for at least 3 seconds to cover a TCP retransmission.
+	 */
+	public static final Duration DEFAULT_PROXY_PROTOCOL_TIMEOUT = Duration.ofSeconds(5);
 
 	/** Default frame timeout: a frame of the default 64 KB maximum must arrive at 2 KB/s or faster. */
 	public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
@@ -64,6 +76,31 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			throw new IllegalArgumentException(
 					"listener '" + name + "': frame-timeout must not be negative but was " + frameTimeout);
 		}
+		if (proxyProtocolTimeout.isNegative() || proxyProtocolTimeout.isZero()) {
+			throw new IllegalArgumentException("listener '" + name
+					+ "': proxy-protocol-timeout must be positive but was " + proxyProtocolTimeout);
+		}
+	}
+
+	/**
+	 * Creates settings for a listener that reads no PROXY protocol header.
+	 * @param name the listener's name
+	 * @param address the address to bind, or {@code null} for all interfaces
+	 * @param port the port, or 0 for one chosen by the system
+	 * @param backlog the listen backlog
+	 * @param handler the application's handler
+	 * @param framing the codec, or {@code null} for raw bytes
+	 * @param maxConnections the connection limit
+	 * @param idleTimeout the idle timeout, or zero for none
+	 * @param handlerExecution where the handler's callbacks run
+	 * @param frameTimeout the longest a frame may take to arrive, or zero for no limit
+	 * @param reusePort whether other sockets may share the port through SO_REUSEPORT
+	 */
+	public ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog, TcpHandler handler,
+			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
+			HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
+		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
+				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT);
 	}
 
 	/**
@@ -104,7 +141,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
+				this.proxyProtocol, this.proxyProtocolTimeout);
 	}
 
 	/**
@@ -114,7 +152,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort);
+				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort,
+				this.proxyProtocol, this.proxyProtocolTimeout);
 	}
 
 	/**
@@ -125,7 +164,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort);
+				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
+				this.proxyProtocol, this.proxyProtocolTimeout);
 	}
 
 	/**
@@ -135,7 +175,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withReusePort(boolean reusePort) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort,
+				this.proxyProtocol, this.proxyProtocolTimeout);
 	}
 
 	/**
@@ -145,7 +186,20 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort,
+				this.proxyProtocol, this.proxyProtocolTimeout);
+	}
+
+	/**
+	 * Returns a copy that reads a PROXY protocol header ahead of each connection's data, or none.
+	 * @param proxyProtocol whether a header is required, optional or not read
+	 * @param proxyProtocolTimeout how long the header may take to arrive after accept; positive
+	 * @return the new settings
+	 */
+	public ListenerSettings withProxyProtocol(ProxyProtocolMode proxyProtocol, Duration proxyProtocolTimeout) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
+				proxyProtocol, proxyProtocolTimeout);
 	}
 
 }

@@ -2,11 +2,16 @@ package dev.iouring.autoconfigure;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.BeanUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -21,6 +26,7 @@ import dev.iouring.server.Connection;
 import dev.iouring.server.IoUringServer;
 import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.ListenerSettings;
+import dev.iouring.server.ProxyProtocolMode;
 import dev.iouring.server.ServerSettings;
 import dev.iouring.server.TcpHandler;
 import dev.iouring.server.TcpServer;
@@ -263,6 +269,66 @@ class IoUringServerAutoConfigurationTests {
 	}
 
 	@Test
+	void listenersReadNoProxyHeaderByDefault() {
+		this.withEchoHandler.run((context) -> {
+			ListenerSettings listener = context.getBean(ServerSettings.class).listeners().getFirst();
+			assertThat(listener.proxyProtocol()).isEqualTo(ProxyProtocolMode.OFF);
+			assertThat(listener.proxyProtocolTimeout()).isEqualTo(ListenerSettings.DEFAULT_PROXY_PROTOCOL_TIMEOUT)
+				.isEqualTo(Duration.ofSeconds(5));
+		});
+	}
+
+	@Test
+	void proxyProtocolIsSetForTheServerAndOverriddenPerListener() {
+		this.withEchoHandler
+			.withPropertyValues("iouring.server.port=0", "iouring.server.proxy-protocol=on",
+					"iouring.server.proxy-protocol-timeout=3s", "iouring.server.listeners.edge.backlog=8",
+					"iouring.server.listeners.direct.proxy-protocol=off",
+					"iouring.server.listeners.migrating.proxy-protocol=OPTIONAL",
+					"iouring.server.listeners.migrating.proxy-protocol-timeout=500ms")
+			.run((context) -> assertThat(proxyProtocolByListener(context)).containsExactly(
+						tuple("edge", ProxyProtocolMode.ON, Duration.ofSeconds(3)),
+						tuple("direct", ProxyProtocolMode.OFF, Duration.ofSeconds(3)),
+						tuple("migrating", ProxyProtocolMode.OPTIONAL, Duration.ofMillis(500))));
+	}
+
+	@Test
+	void proxyProtocolOnAndOffUnquotedInYamlAreModesNotBooleans() {
+		this.withEchoHandler.withInitializer(new ConfigDataApplicationContextInitializer())
+			.withPropertyValues("spring.config.name=iouring-proxy-protocol")
+			.run((context) -> assertThat(proxyProtocolByListener(context)).containsExactly(
+						tuple("edge", ProxyProtocolMode.ON, Duration.ofSeconds(5)),
+						tuple("direct", ProxyProtocolMode.OFF, Duration.ofSeconds(5)),
+						tuple("migrating", ProxyProtocolMode.OPTIONAL, Duration.ofSeconds(2))));
+	}
+
+	@Test
+	void anUnknownProxyProtocolModeFailsNamingThePropertyAndTheModes() {
+		this.withEchoHandler.withPropertyValues("iouring.server.listeners.edge.proxy-protocol=sometimes")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalyzer boots = (FailureAnalyzer) BeanUtils.instantiateClass(
+						Class.forName("org.springframework.boot.diagnostics.analyzer.BindFailureAnalyzer"));
+				FailureAnalysis analysis = boots.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription())
+					.contains("Property: iouring.server.listeners.edge.proxy-protocol")
+					.contains("Value: \"sometimes\"")
+					.contains(ProxyProtocolMode.class.getName());
+				assertThat(analysis.getAction()).contains("OFF").contains("ON").contains("OPTIONAL");
+			});
+	}
+
+	@Test
+	void aProxyProtocolTimeoutThatIsNotPositiveFailsNamingTheProperty() {
+		String reason = "must be positive (a few seconds: the load balancer sends the header as soon as it connects)";
+		assertFailsWith("iouring.server.proxy-protocol-timeout", "0s", reason,
+				"iouring.server.proxy-protocol-timeout=0s");
+		assertFailsWith("iouring.server.listeners.edge.proxy-protocol-timeout", "-1s", reason,
+				"iouring.server.listeners.edge.proxy-protocol-timeout=-1s");
+	}
+
+	@Test
 	void framingOptionsTheCodecRefusesFailOnTheirOwnProperty() {
 		assertFailsWith("iouring.server.listeners.a.framing.length-field-length", "3",
 				"length-field-length must be 1, 2, 4 or 8 but was 3", "iouring.server.listeners.a.framing.kind=length-field",
@@ -377,6 +443,14 @@ class IoUringServerAutoConfigurationTests {
 			}
 			assertThat(block).endsWith("Reason: " + reason);
 		});
+	}
+
+	private static List<Tuple> proxyProtocolByListener(AssertableApplicationContext context) {
+		return context.getBean(ServerSettings.class)
+			.listeners()
+			.stream()
+			.map((listener) -> tuple(listener.name(), listener.proxyProtocol(), listener.proxyProtocolTimeout()))
+			.toList();
 	}
 
 	private static TcpHandlerResolutionException handlerFailure(AssertableApplicationContext context) {
