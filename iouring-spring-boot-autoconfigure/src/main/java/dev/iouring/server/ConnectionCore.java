@@ -1,8 +1,5 @@
 package dev.iouring.server;
 
-import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
-
 /**
  * The behaviour of one loop's connections, written once for both transports: opening, the close state
  * machine (open, closing, lingering, closed), backpressure with water marks and the write limit, idle,
@@ -27,6 +24,9 @@ final class ConnectionCore {
 
 	final HandlerDispatcher dispatcher;
 
+	/** Writes: the write limit, water marks, and the list of connections to flush this turn. */
+	final ConnectionWrites writes;
+
 	private final ServerSettings settings;
 
 	private final ConnectionTimers timers;
@@ -34,10 +34,6 @@ final class ConnectionCore {
 	private final ChunkPool pool;
 
 	private final LiveConnections live = new LiveConnections();
-
-	private ServedConnection[] flushList = new ServedConnection[64];
-
-	private int flushCount;
 
 	/** Connections closing with a deadline: sending what is queued, or lingering. */
 	private int closingCount;
@@ -55,6 +51,7 @@ final class ConnectionCore {
 		this.timers = new ConnectionTimers(loop.listeners);
 		this.dispatcher = new HandlerDispatcher(this, this.settings.writeHighWaterMark(),
 				this.settings.writeLowWaterMark());
+		this.writes = new ConnectionWrites(this, this.settings.writeHighWaterMark());
 	}
 
 	// ---- opening ----
@@ -76,11 +73,35 @@ final class ConnectionCore {
 		if (listener.settings.framing() != null) {
 			connection.decoder = listener.settings.framing().newDecoder();
 		}
-		this.dispatcher.opened(connection);
+		Stage[] stages = listener.newStages();
+		if (stages.length > 0) {
+			connection.pipeline = new StagePipeline(connection, stages);
+			connection.setupDeadline = (this.turnNanos + listener.setupTimeoutNanos()) | 1;
+		}
+		else {
+			connection.opened = true;
+			this.dispatcher.opened(connection);
+		}
 		if (connection.state == ServedConnection.OPEN) {
 			io.readingChanged(connection);
 		}
 		return connection;
+	}
+
+	/** Every stage finished its setup: the handler may see the connection now. */
+	void setupDone(ServedConnection connection) {
+		connection.setupDeadline = 0;
+		if (!connection.opened && connection.state == ServedConnection.OPEN) {
+			connection.opened = true;
+			this.dispatcher.opened(connection);
+		}
+	}
+
+	/** A stage found bytes that break its protocol: log it, send what is queued, then close. */
+	void stageFailed(ServedConnection connection, StageException failure) {
+		this.faults.log().info("Closing {}: {}", connection, failure.getMessage());
+		connection.inputEnded = true;
+		closeAfterFlush(connection, failure.reason());
 	}
 
 	/** The connections open, closing or lingering on this loop. */
@@ -101,27 +122,6 @@ final class ConnectionCore {
 	/** Nanoseconds until the next sweep is due, or -1 when none is needed. */
 	long nanosUntilSweep(long now) {
 		return this.timers.nanosUntilDue(now, this.closingCount > 0);
-	}
-
-	/**
-	 * Hands every connection written to since the last flush to its socket. Handlers called from here
-	 * may write again: those connections are appended and handled in the same pass.
-	 */
-	void flush() {
-		for (int i = 0; i < this.flushCount; i++) {
-			ServedConnection connection = this.flushList[i];
-			this.flushList[i] = null;
-			connection.inFlushList = false;
-			if (connection.state != ServedConnection.CLOSED && !connection.outbound.isEmpty()) {
-				try {
-					connection.io.send(connection);
-				}
-				catch (Throwable ex) {
-					failed(connection, "send", ex);
-				}
-			}
-		}
-		this.flushCount = 0;
 	}
 
 	// ---- what the socket did ----
@@ -147,11 +147,26 @@ final class ConnectionCore {
 		}
 		connection.stats.countReceived(data.length());
 		connection.lastActive = this.turnNanos;
-		this.dispatcher.received(connection, data);
+		if (connection.pipeline != null) {
+			connection.pipeline.inbound(data);
+		}
+		else {
+			this.dispatcher.received(connection, data);
+		}
+	}
+
+	/** The socket reported end of stream: the stages, if any, decide what it means first. */
+	void endOfStream(ServedConnection connection) {
+		if (connection.pipeline != null && connection.state == ServedConnection.OPEN) {
+			connection.pipeline.endOfStream();
+		}
+		else {
+			peerEnded(connection);
+		}
 	}
 
 	/** The peer ended its stream: finish a lingering close, or close once the queue is sent. */
-	void endOfStream(ServedConnection connection) {
+	void peerEnded(ServedConnection connection) {
 		connection.peerClosed = true;
 		if (connection.lingering) {
 			closeNow(connection, connection.closeReason);
@@ -226,48 +241,6 @@ final class ConnectionCore {
 
 	// ---- what the application asked ----
 
-	void write(ServedConnection connection, MemorySegment source, long offset, int length) {
-		if (admits(connection, length)) {
-			connection.outbound.append(source, offset, length);
-			queued(connection);
-		}
-	}
-
-	void write(ServedConnection connection, byte[] source, int offset, int length) {
-		if (admits(connection, length)) {
-			connection.outbound.append(source, offset, length);
-			queued(connection);
-		}
-	}
-
-	private boolean admits(ServedConnection connection, int length) {
-		if (connection.state != ServedConnection.OPEN || connection.outputShutdownRequested || length == 0) {
-			return false;
-		}
-		if (this.faults.overflows(connection, connection.outbound.bytes(), length)) {
-			closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
-			return false;
-		}
-		return true;
-	}
-
-	private void queued(ServedConnection connection) {
-		connection.queuedBytesChanged();
-		if (!connection.inFlushList) {
-			connection.inFlushList = true;
-			if (this.flushCount == this.flushList.length) {
-				this.flushList = Arrays.copyOf(this.flushList, this.flushCount * 2);
-			}
-			this.flushList[this.flushCount++] = connection;
-		}
-		if (!connection.unwritable && connection.outbound.bytes() > this.settings.writeHighWaterMark()) {
-			connection.unwritable = true;
-			connection.publishWritable(false);
-			connection.io.readingChanged(connection);
-			this.dispatcher.writabilityChanged(connection, false);
-		}
-	}
-
 	void shutdownOutput(ServedConnection connection) {
 		if (connection.state != ServedConnection.OPEN || connection.outputShutdownRequested) {
 			return;
@@ -295,6 +268,9 @@ final class ConnectionCore {
 	void closeAfterFlush(ServedConnection connection, CloseReason reason) {
 		if (connection.state != ServedConnection.OPEN) {
 			return;
+		}
+		if (connection.pipeline != null) {
+			connection.pipeline.closing();
 		}
 		if (connection.outbound.isEmpty() && !connection.io.sending()) {
 			finishClosing(connection, reason);
@@ -349,12 +325,17 @@ final class ConnectionCore {
 		if (connection.decoder != null) {
 			connection.decoder.release();
 		}
+		if (connection.pipeline != null) {
+			connection.pipeline.release();
+		}
 		this.live.remove(connection);
 		this.loop.connectionCount = this.live.size();
 		connection.listener.release();
 		connection.stats.countClose(reason);
 		connection.io.close(connection);
-		this.dispatcher.closed(connection, reason);
+		if (connection.opened) {
+			this.dispatcher.closed(connection, reason);
+		}
 		this.loop.drainedIfIdle();
 	}
 
@@ -387,7 +368,9 @@ final class ConnectionCore {
 			connection.listener.release();
 			connection.stats.countClose(CloseReason.IO_ERROR);
 			connection.io.abandon();
-			this.dispatcher.closedNow(connection, CloseReason.IO_ERROR);
+			if (connection.opened) {
+				this.dispatcher.closedNow(connection, CloseReason.IO_ERROR);
+			}
 		}
 	}
 

@@ -56,7 +56,7 @@ final class ConnectionTimers {
 			long frame = (settings.framing() != null) ? settings.frameTimeout().toNanos() : 0;
 			this.idleTimeouts[listener.index()] = idle;
 			this.frameTimeouts[listener.index()] = frame;
-			for (long timeout : new long[] { idle, frame }) {
+			for (long timeout : new long[] { idle, frame, listener.setupTimeoutNanos() }) {
 				if (timeout > 0) {
 					shortest = Math.min(shortest, timeout);
 				}
@@ -115,7 +115,10 @@ final class ConnectionTimers {
 		IDLE,
 
 		/** A frame has been arriving for too long: send what is queued, then close. */
-		FRAME
+		FRAME,
+
+		/** The connection's stages did not finish their setup (a PROXY header, a handshake) in time. */
+		SETUP
 
 	}
 
@@ -126,12 +129,17 @@ final class ConnectionTimers {
 	 * @param close the connection's close deadline
 	 * @param lastActive the connection's last read or write
 	 * @param frameStarted when the frame under way began, or 0
+	 * @param setupDeadline when the stages' setup must be done, or 0 when none is under way
 	 * @param now the loop's clock
 	 * @return what to do
 	 */
-	public Due due(int listener, CloseDeadline close, long lastActive, long frameStarted, long now) {
+	public Due due(int listener, CloseDeadline close, long lastActive, long frameStarted, long setupDeadline,
+			long now) {
 		if (close.isStarted()) {
 			return close.isDue(now) ? Due.CLOSE : Due.NOTHING;
+		}
+		if (setupDeadline != 0 && now - setupDeadline > 0) {
+			return Due.SETUP;
 		}
 		if (isIdle(listener, lastActive, now)) {
 			return Due.IDLE;

@@ -23,13 +23,19 @@ final class DeadlineSweep {
 			}
 			ServedConnection connection = live.get(i);
 			switch (timers.due(connection.listener.index, connection.closeDeadline, connection.lastActive,
-					connection.frameStarted, now)) {
+					connection.frameStarted, connection.setupDeadline, now)) {
 				case CLOSE -> {
 					if (peerHasEverything(connection, now)) {
 						core.closeNow(connection, connection.closeReason);
 					}
 				}
 				case IDLE -> core.closeNow(connection, CloseReason.IDLE_TIMEOUT);
+				case SETUP -> {
+					core.faults.log().info("Closing {}: its setup (PROXY header, TLS handshake) did not finish in time",
+							connection);
+					connection.inputEnded = true;
+					core.closeAfterFlush(connection, connection.pipeline.setupTimeoutReason());
+				}
 				case FRAME -> {
 					core.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);
 					connection.inputEnded = true;

@@ -29,6 +29,32 @@ final class ListenerRuntime {
 		this.settings = settings;
 	}
 
+	/** No stages: bytes go straight between socket and codec. */
+	private static final Stage[] NO_STAGES = {};
+
+	/**
+	 * Makes the stages one new connection of this listener needs, in order from the socket's side.
+	 * @return the stages; empty (and shared) when there are none
+	 */
+	Stage[] newStages() {
+		if (this.settings.proxyProtocol() == ProxyProtocolMode.OFF) {
+			return NO_STAGES;
+		}
+		return new Stage[] { new ProxyProtocolStage(this.settings.proxyProtocol()) };
+	}
+
+	/**
+	 * How long a new connection's stages may take to finish their setup, in nanoseconds; 0 without stages.
+	 * @return the setup timeout
+	 */
+	long setupTimeoutNanos() {
+		long timeout = 0;
+		if (this.settings.proxyProtocol() != ProxyProtocolMode.OFF) {
+			timeout += this.settings.proxyProtocolTimeout().toNanos();
+		}
+		return timeout;
+	}
+
 	/**
 	 * Returns the listener's position in the server settings.
 	 * @return the index

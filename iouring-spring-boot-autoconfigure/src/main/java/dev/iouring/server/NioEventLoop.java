@@ -142,7 +142,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		if (this.backoff.retryDue(this.core.turnNanos)) {
 			setAcceptInterest(SelectionKey.OP_ACCEPT);
 		}
-		this.core.flush();
+		this.core.writes.flush();
 		if (!this.tasks.isEmpty()) {
 			selector.selectNow(this.onReady);
 			return;

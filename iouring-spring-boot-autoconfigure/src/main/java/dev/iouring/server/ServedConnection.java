@@ -107,6 +107,18 @@ final class ServedConnection implements Connection {
 	/** Last receive or send, in the loop's turn clock (System.nanoTime). */
 	long lastActive;
 
+	/** The listener's stages, or {@code null} when bytes go straight between socket and codec. */
+	@Nullable StagePipeline pipeline;
+
+	/** The handler was told of the connection (onOpen ran or was queued). */
+	boolean opened;
+
+	/** When the stages' setup must be done (the loop's clock), or 0 when none is under way. */
+	long setupDeadline;
+
+	/** The PROXY protocol header the connection started with; set once, on the loop, before onOpen. */
+	private volatile @Nullable ProxyHeader proxyHeader;
+
 	/** Queued in the core's flush list for this turn. */
 	boolean inFlushList;
 
@@ -155,11 +167,11 @@ final class ServedConnection implements Connection {
 	}
 
 	private void writeOnLoop(MemorySegment source, long offset, int length) {
-		this.core.write(this, source, offset, length);
+		this.core.writes.write(this, source, offset, length);
 	}
 
 	private void writeOnLoop(byte[] source, int offset, int length) {
-		this.core.write(this, source, offset, length);
+		this.core.writes.write(this, source, offset, length);
 	}
 
 	private void closeOnLoop() {
@@ -330,9 +342,29 @@ final class ServedConnection implements Connection {
 		this.attachment = attachment;
 	}
 
+	/** The connection came through a proxy that sent this header. Loop thread, before onOpen. */
+	void proxied(ProxyHeader header) {
+		this.proxyHeader = header;
+	}
+
 	@Override
 	public @Nullable InetSocketAddress remoteAddress() {
+		ProxyHeader header = this.proxyHeader;
+		if (header != null && header.sourceAddress() != null) {
+			return header.sourceAddress();
+		}
 		return this.io.remoteAddress();
+	}
+
+	@Override
+	public @Nullable ProxyHeader proxyHeader() {
+		return this.proxyHeader;
+	}
+
+	@Override
+	public @Nullable InetSocketAddress proxyAddress() {
+		ProxyHeader header = this.proxyHeader;
+		return (header != null && header.sourceAddress() != null) ? this.io.remoteAddress() : null;
 	}
 
 	@Override

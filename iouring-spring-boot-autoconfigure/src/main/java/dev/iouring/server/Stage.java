@@ -54,6 +54,18 @@ interface Stage {
 	 */
 	void outbound(Context context, MemorySegment source, long offset, int length) throws StageException;
 
+	/**
+	 * The peer ended its stream before this stage passed it on: hand on {@link Context#endOfStream()} if
+	 * that is a normal end here, or throw.
+	 * @throws StageException if the stream may not end here (a header cut short)
+	 */
+	default void endOfStream(Context context) throws StageException {
+		context.endOfStream();
+	}
+
+	/** The close reason if the stage's setup does not finish in time. */
+	CloseReason setupTimeoutReason();
+
 	/** The connection begins a graceful close: hand on any last bytes (such as TLS close_notify). */
 	default void closing(Context context) {
 	}

@@ -150,7 +150,7 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 		runTasks();
 		core.beginTurn();
 		this.acceptor.retryIfDue(core.turnNanos);
-		core.flush();
+		core.writes.flush();
 		rearmStarved();
 		this.buffers.publishRecycled();
 		boolean block = this.tasks.isEmpty() && this.cq.ready() == 0;
