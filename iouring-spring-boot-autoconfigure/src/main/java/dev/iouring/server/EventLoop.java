@@ -521,6 +521,7 @@ final class EventLoop extends AbstractServerLoop implements CompletionHandler {
 	}
 
 	private void openConnection(ListenerRuntime listener, int fd) {
+		listener.socketOptions.apply(fd, this.stats);
 		int slot = allocateSlot();
 		int generation = (this.generations[slot] + 1) & UserData.GENERATION_MASK;
 		this.generations[slot] = generation;

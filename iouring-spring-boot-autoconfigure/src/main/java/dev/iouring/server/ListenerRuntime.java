@@ -1,5 +1,6 @@
 package dev.iouring.server;
 
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,6 +18,9 @@ public final class ListenerRuntime {
 
 	final AtomicInteger connections = new AtomicInteger();
 
+	/** Sets the listener's TCP options on each accepted connection, on either transport. */
+	final AcceptedSocketOptions socketOptions;
+
 	volatile int boundPort = -1;
 
 	/**
@@ -27,6 +31,17 @@ public final class ListenerRuntime {
 	public ListenerRuntime(int index, ListenerSettings settings) {
 		this.index = index;
 		this.settings = settings;
+		this.socketOptions = new AcceptedSocketOptions(settings.name(), settings.socketOptions());
+	}
+
+	/**
+	 * Sets the listener's socket options on a channel the NIO transport accepted, before the handler
+	 * sees it. Failures are counted in the loop's errors, never thrown.
+	 * @param channel the accepted channel
+	 * @param stats the accepting loop's statistics
+	 */
+	public void applySocketOptions(SocketChannel channel, LoopStats stats) {
+		this.socketOptions.apply(channel, stats);
 	}
 
 	/**

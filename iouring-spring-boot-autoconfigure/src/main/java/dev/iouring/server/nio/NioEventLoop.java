@@ -330,6 +330,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		try {
 			channel.configureBlocking(false);
 			channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+			listener.applySocketOptions(channel, this.stats);
 			connection.key = channel.register(this.selector, SelectionKey.OP_READ, connection);
 			connection.interestOps = SelectionKey.OP_READ;
 		}
