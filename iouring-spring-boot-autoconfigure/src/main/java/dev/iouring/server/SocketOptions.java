@@ -10,8 +10,7 @@ import java.time.Duration;
  * <p>Limits are the kernel's: keep-alive idle and interval at most {@value #MAX_KEEP_ALIVE_SECONDS}
  * seconds and the probe count at most {@value #MAX_KEEP_ALIVE_COUNT} ({@code MAX_TCP_KEEPIDLE},
  * {@code MAX_TCP_KEEPINTVL} and {@code MAX_TCP_KEEPCNT} in {@code include/net/tcp.h}); buffer sizes at most
- * {@value #MAX_BUFFER_SIZE} bytes, the largest the kernel accepts before doubling it for its own
- * bookkeeping. The kernel further caps buffers at {@code net.core.rmem_max}/{@code wmem_max}.
+ * {@value #MAX_BUFFER_SIZE} bytes (the kernel doubles the value for its own bookkeeping). The kernel further caps buffers at {@code net.core.rmem_max}/{@code wmem_max}.
  *
  * @param keepAlive whether the kernel probes a connection that has been quiet (SO_KEEPALIVE)
  * @param keepAliveIdle quiet time before the first probe, whole seconds (TCP_KEEPIDLE), or zero for the
@@ -38,8 +37,11 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
 	/** Largest keep-alive probe count (MAX_TCP_KEEPCNT). */
 	public static final int MAX_KEEP_ALIVE_COUNT = 127;
 
-	/** Largest buffer size: the kernel doubles the value into an int (INT_MAX / 2). */
-	public static final int MAX_BUFFER_SIZE = Integer.MAX_VALUE / 2;
+	/**
+	 * Largest buffer size: 512 MB, below the INT_MAX / 2 the kernel can double into an int, and far above
+	 * any net.core.rmem_max or wmem_max in use.
+	 */
+	public static final int MAX_BUFFER_SIZE = 512 * 1024 * 1024;
 
 	/** No keep-alive, kernel buffers and timeouts, TCP_NODELAY on. */
 	public static final SocketOptions DEFAULTS = new SocketOptions(false, Duration.ZERO, Duration.ZERO, 0,
