@@ -62,9 +62,10 @@ public record SocketOptions(boolean keepAlive, Duration keepAliveIdle, Duration 
 
 	private static void requireWhole(String name, Duration value, Duration unit, Duration max) {
 		if (value.isNegative() || value.compareTo(max) > 0 || value.toNanos() % unit.toNanos() != 0) {
-			String units = unit.equals(Duration.ofSeconds(1)) ? "seconds" : "milliseconds";
-			throw new IllegalArgumentException(name + " must be zero (kernel default) or a whole number of " + units
-					+ " up to " + max + " but was " + value);
+			boolean seconds = unit.equals(Duration.ofSeconds(1));
+			String limit = seconds ? max.toSeconds() + "s" : max.toMillis() + "ms";
+			throw new IllegalArgumentException(name + " must be zero (kernel default) or a whole number of "
+					+ (seconds ? "seconds" : "milliseconds") + " up to " + limit + " but was " + value);
 		}
 	}
 
