@@ -271,6 +271,12 @@ public class IoUringProperties implements Validator {
 		private final WriteBufferProperties writeBuffer = new WriteBufferProperties();
 
 		/**
+		 * TCP options set on every accepted connection; defaults for every listener.
+		 */
+		@NestedConfigurationProperty
+		private final SocketProperties socket = new SocketProperties();
+
+		/**
 		 * Listeners by name. When empty, one listener named 'default' serves the server-level port.
 		 */
 		private final Map<String, ListenerProperties> listeners = new LinkedHashMap<>();
@@ -401,6 +407,10 @@ public class IoUringProperties implements Validator {
 
 		public WriteBufferProperties getWriteBuffer() {
 			return this.writeBuffer;
+		}
+
+		public SocketProperties getSocket() {
+			return this.socket;
 		}
 
 		public Map<String, ListenerProperties> getListeners() {

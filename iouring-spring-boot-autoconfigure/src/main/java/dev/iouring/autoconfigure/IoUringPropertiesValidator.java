@@ -15,6 +15,7 @@ import org.springframework.validation.Errors;
 
 import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
+import dev.iouring.server.SocketOptions;
 import dev.iouring.server.codec.FramingSpec;
 
 /**
@@ -44,6 +45,9 @@ final class IoUringPropertiesValidator {
 
 	/** Largest TCP port number. */
 	static final int MAX_PORT = 65535;
+
+	/** Smallest socket buffer cap the server accepts (the kernel raises smaller ones to about 4.5 KB). */
+	static final DataSize MIN_SOCKET_BUFFER = DataSize.ofKilobytes(1);
 
 	private static final String CODE = "iouring.invalid";
 
@@ -109,6 +113,7 @@ final class IoUringPropertiesValidator {
 		}
 		validateWriteBuffer(server.getWriteBuffer());
 		validateFraming("server.framing", server.getFraming());
+		validateSocket("server.socket", server.getSocket());
 		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
 			ListenerProperties listener = entry.getValue();
 			String path = listenerPath(entry.getKey());
@@ -117,6 +122,9 @@ final class IoUringPropertiesValidator {
 			validateProxyProtocolTimeout(path, listener.getProxyProtocolTimeout());
 			if (listener.getFraming() != null) {
 				validateFraming(path + ".framing", listener.getFraming());
+			}
+			if (listener.getSocket() != null) {
+				validateSocket(path + ".socket", listener.getSocket());
 			}
 		}
 		validateDistinctPorts(server);
@@ -170,6 +178,44 @@ final class IoUringPropertiesValidator {
 		}
 		catch (ArithmeticException ex) {
 			reject(path + "." + FramingSpec.MAX_FRAME_SIZE, "must be less than 2GB");
+		}
+	}
+
+	/** Each option within the kernel's range; unset options keep the kernel's default and pass. */
+	private void validateSocket(String path, SocketProperties socket) {
+		String keepAliveRange = "must be a whole number of seconds between 1s and " + SocketOptions.MAX_KEEP_ALIVE_SECONDS
+				+ "s (the kernel's limit)";
+		validateWhole(path + ".keep-alive-idle", socket.getKeepAliveIdle(), Duration.ofSeconds(1),
+				Duration.ofSeconds(SocketOptions.MAX_KEEP_ALIVE_SECONDS),
+				keepAliveRange + "; leave it unset for net.ipv4.tcp_keepalive_time");
+		validateWhole(path + ".keep-alive-interval", socket.getKeepAliveInterval(), Duration.ofSeconds(1),
+				Duration.ofSeconds(SocketOptions.MAX_KEEP_ALIVE_SECONDS),
+				keepAliveRange + "; leave it unset for net.ipv4.tcp_keepalive_intvl");
+		Integer count = socket.getKeepAliveCount();
+		if (count != null && (count < 1 || count > SocketOptions.MAX_KEEP_ALIVE_COUNT)) {
+			reject(path + ".keep-alive-count", "must be between 1 and " + SocketOptions.MAX_KEEP_ALIVE_COUNT
+					+ " (the kernel's limit); leave it unset for net.ipv4.tcp_keepalive_probes");
+		}
+		validateWhole(path + ".user-timeout", socket.getUserTimeout(), Duration.ofMillis(1),
+				Duration.ofMillis(Integer.MAX_VALUE), "must be a whole number of milliseconds between 1ms and "
+						+ Integer.MAX_VALUE + "ms; leave it unset for the kernel's retransmission limit");
+		validateSocketBuffer(path + ".receive-buffer", socket.getReceiveBuffer(), "net.ipv4.tcp_rmem");
+		validateSocketBuffer(path + ".send-buffer", socket.getSendBuffer(), "net.ipv4.tcp_wmem");
+	}
+
+	private void validateWhole(String property, @Nullable Duration value, Duration unit, Duration max,
+			String reason) {
+		if (value != null && (value.compareTo(unit) < 0 || value.compareTo(max) > 0
+				|| value.toNanos() % unit.toNanos() != 0)) {
+			reject(property, reason);
+		}
+	}
+
+	private void validateSocketBuffer(String property, @Nullable DataSize size, String sysctl) {
+		DataSize max = DataSize.ofBytes(SocketOptions.MAX_BUFFER_SIZE);
+		if (size != null && (size.compareTo(MIN_SOCKET_BUFFER) < 0 || size.compareTo(max) > 0)) {
+			reject(property, "must be between " + format(MIN_SOCKET_BUFFER) + " and " + format(max)
+					+ "; leave it unset for the kernel's default and auto-tuning (" + sysctl + ")");
 		}
 	}
 

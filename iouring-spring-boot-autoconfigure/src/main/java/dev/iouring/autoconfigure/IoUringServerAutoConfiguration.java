@@ -72,8 +72,9 @@ public final class IoUringServerAutoConfiguration {
 	@Bean(GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN)
 	@ConditionalOnMissingBean(name = GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN)
 	IoUringServerGracefulShutdownLifecycle ioUringServerGracefulShutdownLifecycle(TcpServer server,
-			IoUringProperties properties) {
-		return new IoUringServerGracefulShutdownLifecycle(server, properties.getServer().getShutdown());
+			IoUringProperties properties, ApplicationContext applicationContext) {
+		return new IoUringServerGracefulShutdownLifecycle(server, properties.getServer().getShutdown(),
+				applicationContext);
 	}
 
 	@Bean

@@ -77,6 +77,20 @@ public class ListenerProperties {
 	 */
 	private @Nullable FramingProperties framing;
 
+	/**
+	 * TCP options set on this listener's connections. Each option not set here takes the server-level
+	 * one.
+	 */
+	private @Nullable SocketProperties socket;
+
+	public @Nullable SocketProperties getSocket() {
+		return this.socket;
+	}
+
+	public void setSocket(@Nullable SocketProperties socket) {
+		this.socket = socket;
+	}
+
 	public @Nullable HandlerExecution getHandlerExecution() {
 		return this.handlerExecution;
 	}

@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.unit.DataSize;
 
 import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
@@ -16,6 +19,7 @@ import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ProxyProtocolMode;
 import dev.iouring.server.codec.FrameDecoderFactory;
 import dev.iouring.server.ServerSettings;
+import dev.iouring.server.SocketOptions;
 
 /**
  * Turns {@link IoUringProperties} into the engine's {@link ServerSettings}.
@@ -119,9 +123,10 @@ final class ServerSettingsMapper {
 		try {
 			return new ListenerSettings(name, address, port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
-					execution, frameTimeout, reusePort, proxyProtocol, proxyProtocolTimeout);
+					execution, frameTimeout, reusePort, proxyProtocol, proxyProtocolTimeout,
+					socketOptions(listener.getSocket(), server.getSocket()));
 		}
-		catch (IllegalArgumentException ex) {
+		catch (IllegalArgumentException | ArithmeticException ex) {
 			throw invalid(ex);
 		}
 	}
@@ -137,6 +142,39 @@ final class ServerSettingsMapper {
 			throw new IllegalStateException("Invalid framing for listener '" + name + "' (" + prefix + ".*): "
 					+ ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * Each option from the listener, else the server, else the engine's default (which leaves the kernel's
+	 * in place).
+	 */
+	private static SocketOptions socketOptions(@Nullable SocketProperties listener, SocketProperties server) {
+		SocketOptions defaults = SocketOptions.DEFAULTS;
+		SocketOptionSource source = new SocketOptionSource(listener, server);
+		return SocketOptions.builder()
+			.keepAlive(source.get(SocketProperties::getKeepAlive, defaults.keepAlive()))
+			.keepAliveIdle(source.get(SocketProperties::getKeepAliveIdle, defaults.keepAliveIdle()))
+			.keepAliveInterval(source.get(SocketProperties::getKeepAliveInterval, defaults.keepAliveInterval()))
+			.keepAliveCount(source.get(SocketProperties::getKeepAliveCount, defaults.keepAliveCount()))
+			.userTimeout(source.get(SocketProperties::getUserTimeout, defaults.userTimeout()))
+			.receiveBuffer(Math.toIntExact(source.get((socket) -> bytes(socket.getReceiveBuffer()), 0L)))
+			.sendBuffer(Math.toIntExact(source.get((socket) -> bytes(socket.getSendBuffer()), 0L)))
+			.tcpNoDelay(source.get(SocketProperties::getTcpNoDelay, defaults.tcpNoDelay()))
+			.build();
+	}
+
+	private static @Nullable Long bytes(@Nullable DataSize size) {
+		return (size != null) ? size.toBytes() : null;
+	}
+
+	/** A listener's socket options over the server's. */
+	private record SocketOptionSource(@Nullable SocketProperties listener, SocketProperties server) {
+
+		<T> T get(Function<SocketProperties, @Nullable T> option, T fallback) {
+			T own = (this.listener != null) ? option.apply(this.listener) : null;
+			return Objects.requireNonNullElse(firstNonNull(own, option.apply(this.server)), fallback);
+		}
+
 	}
 
 	private static <T> @Nullable T firstNonNull(@Nullable T preferred, @Nullable T fallback) {

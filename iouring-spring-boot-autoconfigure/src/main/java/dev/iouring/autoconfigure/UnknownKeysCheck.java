@@ -23,14 +23,15 @@ import org.springframework.core.env.Environment;
 import dev.iouring.autoconfigure.UnknownIoUringPropertiesException.UnknownProperty;
 
 /**
- * Refuses keys under {@code iouring.server.listeners.<name>} (and its {@code framing}) and under
- * {@code iouring.server.framing} that no setting has.
+ * Refuses keys under {@code iouring.server.listeners.<name>} (and its {@code framing} and {@code socket})
+ * and under {@code iouring.server.framing} and {@code iouring.server.socket} that no setting has.
  *
  * <p>Boot's binder ignores keys it cannot bind. For fixed properties an IDE flags a typo from the
  * configuration metadata, but a listener sits under a map key the metadata cannot know, so
  * {@code framming: kind: line} would start a listener with raw framing and say nothing. The framing
  * options depend on the codec, and a misspelled one silently takes its default, so they are held to the
- * same rule. The check binds each of those prefixes again with Boot's {@link NoUnboundElementsBindHandler},
+ * same rule; so are the socket options, where a misspelled {@code keepalive-idel} would leave the kernel's
+ * two hours in place. The check binds each of those prefixes again with Boot's {@link NoUnboundElementsBindHandler},
  * which knows every relaxed form of every name as the real binding does, over the sources Boot itself
  * checks for unknown fields (all but the system environment and system properties).
  */
@@ -43,6 +44,10 @@ final class UnknownKeysCheck {
 	private static final List<String> LISTENER_KEYS = keysOf(ListenerProperties.class);
 
 	private static final List<String> FRAMING_KEYS = keysOf(FramingProperties.class);
+
+	private static final ConfigurationPropertyName SERVER_SOCKET = ConfigurationPropertyName.of("iouring.server.socket");
+
+	private static final List<String> SOCKET_KEYS = keysOf(SocketProperties.class);
 
 	private UnknownKeysCheck() {
 	}
@@ -62,6 +67,10 @@ final class UnknownKeysCheck {
 		for (ConfigurationProperty property : unbound(binder, SERVER_FRAMING, Bindable.of(FramingProperties.class))) {
 			unknown.add(new UnknownProperty(property, framingReason(property.getName(),
 					SERVER_FRAMING.getNumberOfElements())));
+		}
+		for (ConfigurationProperty property : unbound(binder, SERVER_SOCKET, Bindable.of(SocketProperties.class))) {
+			unknown.add(new UnknownProperty(property, socketReason(property.getName(),
+					SERVER_SOCKET.getNumberOfElements())));
 		}
 		if (!unknown.isEmpty()) {
 			throw new UnknownIoUringPropertiesException(unknown);
@@ -94,6 +103,9 @@ final class UnknownKeysCheck {
 		if (element.equals("framing")) {
 			return framingReason(name, key + 1);
 		}
+		if (element.equals("socket")) {
+			return socketReason(name, key + 1);
+		}
 		if (!isKey(LISTENER_KEYS, element)) {
 			return quoted(name, key) + " is not a listener setting; a listener takes "
 					+ String.join(", ", LISTENER_KEYS);
@@ -101,14 +113,22 @@ final class UnknownKeysCheck {
 		return quoted(name, key) + " takes a value, not settings beneath it";
 	}
 
-	/** The framing option at {@code option}, which must be a framing key with nothing beneath it. */
 	private static String framingReason(ConfigurationPropertyName name, int option) {
+		return groupReason(name, option, "framing", FRAMING_KEYS);
+	}
+
+	private static String socketReason(ConfigurationPropertyName name, int option) {
+		return groupReason(name, option, "socket", SOCKET_KEYS);
+	}
+
+	/** The option at {@code option} of a group, which must be one of its keys with nothing beneath it. */
+	private static String groupReason(ConfigurationPropertyName name, int option, String group, List<String> keys) {
 		if (name.getNumberOfElements() <= option) {
-			return "framing is a group of options (" + String.join(", ", FRAMING_KEYS) + "), not a value";
+			return group + " is a group of options (" + String.join(", ", keys) + "), not a value";
 		}
-		if (!isKey(FRAMING_KEYS, name.getElement(option, Form.UNIFORM))) {
-			return quoted(name, option) + " is not a framing option; framing takes "
-					+ String.join(", ", FRAMING_KEYS);
+		if (!isKey(keys, name.getElement(option, Form.UNIFORM))) {
+			return quoted(name, option) + " is not a " + group + " option; " + group + " takes "
+					+ String.join(", ", keys);
 		}
 		return quoted(name, option) + " takes a value, not options beneath it";
 	}

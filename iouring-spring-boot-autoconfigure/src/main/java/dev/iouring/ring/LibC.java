@@ -74,6 +74,8 @@ final class LibC {
 
 	static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(I, I, I, I, P, I), true);
 
+	static final MethodHandle GETSOCKOPT = link("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P), true);
+
 	static final MethodHandle BIND = link("bind", FunctionDescriptor.of(I, I, P, I), true);
 
 	static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(I, I, I), true);

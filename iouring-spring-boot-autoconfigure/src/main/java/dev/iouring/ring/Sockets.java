@@ -27,15 +27,39 @@ public final class Sockets {
 	/** SOCK_CLOEXEC (= O_CLOEXEC): for socket() and for accepted sockets. */
 	public static final int SOCK_CLOEXEC = 02000000;
 
-	static final int SOL_SOCKET = 1;
+	/** Socket-level options (asm-generic/socket.h). */
+	public static final int SOL_SOCKET = 1;
 
 	static final int SO_REUSEADDR = 2;
 
+	/** Send buffer size; the kernel doubles the value and caps it at net.core.wmem_max. */
+	public static final int SO_SNDBUF = 7;
+
+	/** Receive buffer size; the kernel doubles the value and caps it at net.core.rmem_max. */
+	public static final int SO_RCVBUF = 8;
+
+	/** Keep-alive probes on a quiet connection. */
+	public static final int SO_KEEPALIVE = 9;
+
 	static final int SO_REUSEPORT = 15;
 
-	static final int IPPROTO_TCP = 6;
+	/** TCP-level options (linux/in.h). */
+	public static final int IPPROTO_TCP = 6;
 
-	static final int TCP_NODELAY = 1;
+	/** Disables Nagle's algorithm (linux/tcp.h, as are the TCP options below). */
+	public static final int TCP_NODELAY = 1;
+
+	/** Seconds of quiet before the first keep-alive probe. */
+	public static final int TCP_KEEPIDLE = 4;
+
+	/** Seconds between keep-alive probes. */
+	public static final int TCP_KEEPINTVL = 5;
+
+	/** Unanswered keep-alive probes before the connection is dropped. */
+	public static final int TCP_KEEPCNT = 6;
+
+	/** Milliseconds sent data may stay unacknowledged before the connection is dropped. */
+	public static final int TCP_USER_TIMEOUT = 18;
 
 	static final int IPPROTO_IPV6 = 41;
 
@@ -54,6 +78,10 @@ public final class Sockets {
 	/** sizeof(struct sockaddr_storage). */
 	private static final int SOCKADDR_STORAGE_SIZE = 128;
 
+	/** Each thread's buffer for the value setsockopt reads, so setting options allocates nothing. */
+	private static final ThreadLocal<MemorySegment> OPTION_VALUE = ThreadLocal
+		.withInitial(() -> Arena.ofAuto().allocate(ValueLayout.JAVA_INT));
+
 	private static final ValueLayout.OfShort PORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
 	private Sockets() {
@@ -68,6 +96,21 @@ public final class Sockets {
 	 * @throws NativeCallException naming the failing call, e.g. bind with EADDRINUSE
 	 */
 	public static int openListener(InetSocketAddress address, int backlog) {
+		return openListener(address, backlog, 0);
+	}
+
+	/**
+	 * Opens a TCP listening socket as {@link #openListener(InetSocketAddress, int)} does, with a cap on
+	 * its receive buffer. The cap is set before listen(): connections inherit it from the listening socket,
+	 * the window scale their handshake announces is worked out from it (tcp(7)), and data a peer sends
+	 * before the connection is accepted is held to it.
+	 * @param address where to bind; the wildcard IPv6 address also takes IPv4 (dual stack)
+	 * @param backlog the listen backlog
+	 * @param receiveBuffer the SO_RCVBUF value in bytes, or 0 for the kernel's default
+	 * @return the listening socket's fd
+	 * @throws NativeCallException naming the failing call, e.g. bind with EADDRINUSE
+	 */
+	public static int openListener(InetSocketAddress address, int backlog, int receiveBuffer) {
 		InetAddress ip = address.getAddress();
 		int family = (ip instanceof Inet6Address) ? AF_INET6 : AF_INET;
 		try (Arena arena = Arena.ofConfined()) {
@@ -82,6 +125,11 @@ public final class Sockets {
 				setOption(capture, fd, SOL_SOCKET, SO_REUSEADDR, one, "SO_REUSEADDR");
 				setOption(capture, fd, SOL_SOCKET, SO_REUSEPORT, one, "SO_REUSEPORT");
 				setOption(capture, fd, IPPROTO_TCP, TCP_NODELAY, one, "TCP_NODELAY");
+				if (receiveBuffer > 0) {
+					MemorySegment size = arena.allocate(ValueLayout.JAVA_INT);
+					size.set(ValueLayout.JAVA_INT, 0, receiveBuffer);
+					setOption(capture, fd, SOL_SOCKET, SO_RCVBUF, size, "SO_RCVBUF");
+				}
 				if (family == AF_INET6 && ip.isAnyLocalAddress()) {
 					MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT);
 					setOption(capture, fd, IPPROTO_IPV6, IPV6_V6ONLY, zero, "IPV6_V6ONLY");
@@ -120,6 +168,52 @@ public final class Sockets {
 			String name) throws Throwable {
 		if ((int) LibC.SETSOCKOPT.invokeExact(capture, fd, level, option, value, (int) value.byteSize()) != 0) {
 			throw new NativeCallException("setsockopt(" + name + ")", LibC.errno(capture), "");
+		}
+	}
+
+	/**
+	 * Sets an int-valued socket option (setsockopt). Allocation-free after the first call on a thread.
+	 * @param fd the socket
+	 * @param level {@link #SOL_SOCKET} or {@link #IPPROTO_TCP}
+	 * @param option the option, e.g. {@link #SO_KEEPALIVE}
+	 * @param value the value
+	 * @return 0, or the errno
+	 */
+	public static int setIntOption(int fd, int level, int option, int value) {
+		try {
+			MemorySegment capture = LibC.capture();
+			MemorySegment scratch = OPTION_VALUE.get();
+			scratch.set(ValueLayout.JAVA_INT, 0, value);
+			int result = (int) LibC.SETSOCKOPT.invokeExact(capture, fd, level, option, scratch,
+					(int) ValueLayout.JAVA_INT.byteSize());
+			return (result == 0) ? 0 : LibC.errno(capture);
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
+		}
+	}
+
+	/**
+	 * Reads an int-valued socket option (getsockopt).
+	 * @param fd the socket
+	 * @param level {@link #SOL_SOCKET} or {@link #IPPROTO_TCP}
+	 * @param option the option, e.g. {@link #SO_RCVBUF}
+	 * @return the value
+	 * @throws NativeCallException if the kernel refuses
+	 */
+	public static int intOption(int fd, int level, int option) {
+		try (Arena arena = Arena.ofConfined()) {
+			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
+			MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+			MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+			length.set(ValueLayout.JAVA_INT, 0, (int) ValueLayout.JAVA_INT.byteSize());
+			if ((int) LibC.GETSOCKOPT.invokeExact(capture, fd, level, option, value, length) != 0) {
+				throw new NativeCallException("getsockopt(" + level + ", " + option + ")", LibC.errno(capture), "");
+			}
+			return value.get(ValueLayout.JAVA_INT, 0);
+		}
+		catch (Throwable ex) {
+			throw LibC.rethrow(ex);
 		}
 	}
 

@@ -11,6 +11,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 
 /**
@@ -19,8 +21,14 @@ import org.jspecify.annotations.Nullable;
  * <p>Where the platform has {@code SO_REUSEPORT} (Linux, the BSDs, macOS) every loop binds its own channel
  * to the listener's port and the kernel spreads connections over them, as the io_uring transport does.
  * The first channel bound fixes the port, which matters with port 0: the others then bind the same one.
+ *
+ * <p>A listener's receive-buffer cap is set on its listening channel before it binds, so accepted
+ * connections inherit it and announce a window scale that fits it (tcp(7): the buffer size must be set
+ * before listen).
  */
 final class ListenerChannels {
+
+	private static final Logger logger = LoggerFactory.getLogger(ListenerChannels.class);
 
 	private ListenerChannels() {
 	}
@@ -58,6 +66,15 @@ final class ListenerChannels {
 			channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
 			if (reusePort) {
 				channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			}
+			SocketOptions options = listener.settings().socketOptions();
+			if (options.receiveBuffer() > 0) {
+				channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBuffer());
+			}
+			if (listener.boundPort() < 0 && !options.userTimeout().isZero()) {
+				logger.warn("NIO listener '{}' ignores its socket user-timeout ({}): the JDK has no TCP_USER_TIMEOUT "
+						+ "socket option. Run on the io_uring transport to apply it, or rely on keep-alive to drop "
+						+ "dead peers", listener.name(), options.userTimeout());
 			}
 			channel.bind(endpoint, listener.settings().backlog());
 			channel.configureBlocking(false);

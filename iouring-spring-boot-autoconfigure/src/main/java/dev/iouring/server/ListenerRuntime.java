@@ -17,6 +17,9 @@ final class ListenerRuntime {
 
 	final AtomicInteger connections = new AtomicInteger();
 
+	/** Sets the listener's TCP options on each accepted connection, on either transport. */
+	final AcceptedSocketOptions socketOptions;
+
 	volatile int boundPort = -1;
 
 	/**
@@ -27,6 +30,7 @@ final class ListenerRuntime {
 	public ListenerRuntime(int index, ListenerSettings settings) {
 		this.index = index;
 		this.settings = settings;
+		this.socketOptions = new AcceptedSocketOptions(settings.name(), settings.socketOptions());
 	}
 
 	/** No stages: bytes go straight between socket and codec. */

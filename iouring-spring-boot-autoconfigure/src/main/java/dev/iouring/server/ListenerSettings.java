@@ -33,11 +33,12 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * @param proxyProtocolTimeout how long after accept the header may take to arrive before the connection
  * is closed with {@link CloseReason#PROXY_PROTOCOL_ERROR}; positive, used only when
  * {@code proxyProtocol} is not {@link ProxyProtocolMode#OFF}
+  * @param socketOptions the TCP options set on every accepted connection
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort, ProxyProtocolMode proxyProtocol,
-		Duration proxyProtocolTimeout) {
+		Duration proxyProtocolTimeout, SocketOptions socketOptions) {
 
 	/**
 	 * Default PROXY header timeout: a proxy sends the header at once on connecting, and the
@@ -83,7 +84,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	}
 
 	/**
-	 * Creates settings for a listener that reads no PROXY protocol header.
+	 * Creates settings for a listener that reads no PROXY protocol header, with the
+	 * {@link SocketOptions#DEFAULTS default socket options}.
 	 * @param name the listener's name
 	 * @param address the address to bind, or {@code null} for all interfaces
 	 * @param port the port, or 0 for one chosen by the system
@@ -100,7 +102,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 			HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
 		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
-				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT);
+				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT, SocketOptions.DEFAULTS);
 	}
 
 	/**
@@ -142,7 +144,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
 	}
 
 	/**
@@ -153,7 +155,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
 	}
 
 	/**
@@ -165,7 +167,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
 	}
 
 	/**
@@ -176,7 +178,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withReusePort(boolean reusePort) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
 	}
 
 	/**
@@ -187,7 +189,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
 	}
 
 	/**
@@ -199,7 +201,18 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withProxyProtocol(ProxyProtocolMode proxyProtocol, Duration proxyProtocolTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				proxyProtocol, proxyProtocolTimeout);
+				proxyProtocol, proxyProtocolTimeout, this.socketOptions);
+	}
+
+	/**
+	 * Returns a copy with other socket options.
+	 * @param socketOptions the TCP options for accepted connections
+	 * @return the new settings
+	 */
+	public ListenerSettings withSocketOptions(SocketOptions socketOptions) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
+				this.proxyProtocol, this.proxyProtocolTimeout, socketOptions);
 	}
 
 }

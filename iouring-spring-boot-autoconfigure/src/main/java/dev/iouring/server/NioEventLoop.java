@@ -2,7 +2,6 @@ package dev.iouring.server;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -266,7 +265,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		SelectionKey key;
 		try {
 			channel.configureBlocking(false);
-			channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+			listener.socketOptions.apply(channel, this.stats);
 			key = channel.register(this.selector, 0);
 		}
 		catch (IOException ex) {

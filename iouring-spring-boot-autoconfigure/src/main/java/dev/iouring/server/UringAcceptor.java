@@ -50,10 +50,13 @@ final class UringAcceptor {
 	private static int bind(ListenerRuntime listener) {
 		int port = (listener.boundPort >= 0) ? listener.boundPort : listener.settings.port();
 		InetAddress address = listener.settings.address();
+		int backlog = listener.settings.backlog();
+		// Set before listen, so the window scale offered in the handshake follows the cap.
+		int receiveBuffer = listener.settings.socketOptions().receiveBuffer();
 		int fd;
 		try {
-			fd = (address == null) ? bindAnyAddress(port, listener.settings.backlog())
-					: Sockets.openListener(new InetSocketAddress(address, port), listener.settings.backlog());
+			fd = (address == null) ? bindAnyAddress(port, backlog, receiveBuffer)
+					: Sockets.openListener(new InetSocketAddress(address, port), backlog, receiveBuffer);
 		}
 		catch (NativeCallException ex) {
 			if (ex.errno() == Errno.EADDRINUSE) {
@@ -67,9 +70,10 @@ final class UringAcceptor {
 		return fd;
 	}
 
-	private static int bindAnyAddress(int port, int backlog) {
+	private static int bindAnyAddress(int port, int backlog, int receiveBuffer) {
 		try {
-			return Sockets.openListener(new InetSocketAddress(Inet6Address.getByName("::"), port), backlog);
+			return Sockets.openListener(new InetSocketAddress(Inet6Address.getByName("::"), port), backlog,
+					receiveBuffer);
 		}
 		catch (NativeCallException ex) {
 			if (ex.errno() != Errno.EAFNOSUPPORT) {
@@ -79,7 +83,7 @@ final class UringAcceptor {
 		catch (UnknownHostException ex) {
 			throw new IllegalStateException(ex);
 		}
-		return Sockets.openListener(new InetSocketAddress(port), backlog);
+		return Sockets.openListener(new InetSocketAddress(port), backlog, receiveBuffer);
 	}
 
 	/** Re-arms every accept once a back-off is over. */

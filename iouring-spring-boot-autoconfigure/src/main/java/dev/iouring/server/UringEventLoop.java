@@ -278,6 +278,7 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 
 	/** Serves an accepted socket whose listener slot is already taken. */
 	void openConnection(ListenerRuntime listener, int fd) {
+		listener.socketOptions.apply(fd, this.stats);
 		int slot = this.slots.allocate();
 		UringSocket socket = new UringSocket(this, slot, this.slots.nextGeneration(slot), fd, this.holdBudget);
 		this.slots.put(socket);

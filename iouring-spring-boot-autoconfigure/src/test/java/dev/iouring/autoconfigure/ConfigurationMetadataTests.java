@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.unit.DataSize;
 
+import dev.iouring.server.SocketOptions;
 import dev.iouring.server.TcpHandler;
 import dev.iouring.server.codec.FieldByteOrder;
 import dev.iouring.server.codec.Framing;
@@ -84,6 +85,22 @@ class ConfigurationMetadataTests {
 			.filter((name) -> name.startsWith("iouring.server.framing."))
 			.filter((name) -> !metadata.get(name).containsKey("defaultValue")))
 			.containsExactlyInAnyOrder("iouring.server.framing.delimiter", "iouring.server.framing.frame-length");
+	}
+
+	/**
+	 * Socket options are unset unless given (so a listener can fall back to the server's option by
+	 * option); the metadata lists the engine's defaults for the two switches, and none for the options
+	 * whose default is the kernel's.
+	 */
+	@Test
+	void socketSwitchesListTheEnginesDefaults() throws IOException {
+		Map<String, Map<String, Object>> metadata = metadataProperties();
+		assertThat(metadata.get("iouring.server.socket.keep-alive")).containsEntry("defaultValue",
+				SocketOptions.DEFAULTS.keepAlive());
+		assertThat(metadata.get("iouring.server.socket.tcp-no-delay")).containsEntry("defaultValue",
+				SocketOptions.DEFAULTS.tcpNoDelay());
+		assertThat(metadata.get("iouring.server.socket.receive-buffer")).doesNotContainKey("defaultValue")
+			.containsEntry("type", DataSize.class.getName());
 	}
 
 	@Test

@@ -23,7 +23,10 @@ class UnknownIoUringPropertiesTests {
 
 	private static final String LISTENER_KEYS = "a listener takes address, backlog, frame-timeout, framing, "
 			+ "handler, handler-execution, idle-timeout, max-connections, port, proxy-protocol, proxy-protocol-timeout, "
-			+ "reuse-port";
+			+ "reuse-port, socket";
+
+	private static final String SOCKET_KEYS = "socket takes keep-alive, keep-alive-count, keep-alive-idle, "
+			+ "keep-alive-interval, receive-buffer, send-buffer, tcp-no-delay, user-timeout";
 
 	private static final String FRAMING_KEYS = "framing takes byte-order, delimiter, frame-length, kind, "
 			+ "length-adjustment, length-field-length, length-field-offset, max-frame-size, strip-delimiter, "
@@ -65,6 +68,17 @@ class UnknownIoUringPropertiesTests {
 			.run((context) -> assertThat(unknown(context).getProperties()).extracting(this::describe)
 				.containsExactly("iouring.server.framing.max-frame=1KB: 'max-frame' is not a framing option; "
 						+ FRAMING_KEYS));
+	}
+
+	@Test
+	void misspelledSocketOptionsOfAListenerAndOfTheServerFailListingTheSocketOptions() {
+		this.contextRunner
+			.withPropertyValues("iouring.server.listeners.echo.socket.keep-alive=true",
+					"iouring.server.listeners.echo.socket.keepalive-idel=60s", "iouring.server.socket.nodelay=false")
+			.run((context) -> assertThat(unknown(context).getProperties()).extracting(this::describe)
+				.containsExactlyInAnyOrder("iouring.server.listeners.echo.socket.keepalive-idel=60s: 'keepalive-idel' "
+						+ "is not a socket option; " + SOCKET_KEYS,
+						"iouring.server.socket.nodelay=false: 'nodelay' is not a socket option; " + SOCKET_KEYS));
 	}
 
 	@Test

@@ -12,8 +12,10 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import dev.iouring.ring.IoUring;
 import dev.iouring.server.CloseReason;
+import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ListenerStats;
 import dev.iouring.server.LoopStats;
+import dev.iouring.server.SocketOptions;
 import dev.iouring.server.TcpServer;
 
 /**
@@ -153,10 +155,12 @@ public class IoUringEndpoint {
 	 * @param bytesSent bytes sent
 	 * @param framesReceived frames delivered to the handler
 	 * @param closedConnections closed connections by reason
+	 * @param socket the TCP options set on each accepted connection, or {@code null} for a listener the
+	 * settings do not name
 	 */
 	public record ListenerDescriptor(String name, int port, long activeConnections, long acceptedConnections,
 			long rejectedConnections, long bytesReceived, long bytesSent, long framesReceived,
-			Map<String, Long> closedConnections) {
+			Map<String, Long> closedConnections, @Nullable SocketDescriptor socket) {
 
 		static List<ListenerDescriptor> of(TcpServer server) {
 			Map<String, List<ListenerStats>> byListener = new LinkedHashMap<>();
@@ -165,11 +169,16 @@ public class IoUringEndpoint {
 				byListener.computeIfAbsent(stats.listener(), (name) -> new ArrayList<>()).add(stats);
 			}
 			List<ListenerDescriptor> listeners = new ArrayList<>();
-			byListener.forEach((name, perLoop) -> listeners.add(of(name, server.port(name), perLoop)));
+			Map<String, SocketDescriptor> sockets = new LinkedHashMap<>();
+			for (ListenerSettings settings : server.settings().listeners()) {
+				sockets.put(settings.name(), SocketDescriptor.of(settings.socketOptions(), server.transport()));
+			}
+			byListener.forEach((name, perLoop) -> listeners.add(of(name, server.port(name), perLoop, sockets.get(name))));
 			return listeners;
 		}
 
-		private static ListenerDescriptor of(String name, int port, List<ListenerStats> perLoop) {
+		private static ListenerDescriptor of(String name, int port, List<ListenerStats> perLoop,
+				@Nullable SocketDescriptor socket) {
 			long active = 0;
 			long accepted = 0;
 			long rejected = 0;
@@ -191,7 +200,47 @@ public class IoUringEndpoint {
 					closed.merge(reason.tag(), stats.closed(reason), Long::sum);
 				}
 			}
-			return new ListenerDescriptor(name, port, active, accepted, rejected, received, sent, frames, closed);
+			return new ListenerDescriptor(name, port, active, accepted, rejected, received, sent, frames, closed,
+					socket);
+		}
+
+	}
+
+	/**
+	 * The TCP options a listener sets on each connection it accepts, as the transport applies them; an
+	 * option shown as {@code null} is not set, which leaves the kernel's default (keep-alive timings only
+	 * apply with keep-alive on).
+	 * @param tcpNoDelay TCP_NODELAY
+	 * @param keepAlive SO_KEEPALIVE
+	 * @param keepAliveIdleSeconds TCP_KEEPIDLE
+	 * @param keepAliveIntervalSeconds TCP_KEEPINTVL
+	 * @param keepAliveCount TCP_KEEPCNT
+	 * @param userTimeoutMillis TCP_USER_TIMEOUT
+	 * @param receiveBufferBytes SO_RCVBUF as set (the kernel reports twice as much, capped by
+	 * net.core.rmem_max)
+	 * @param sendBufferBytes SO_SNDBUF as set (the kernel reports twice as much, capped by
+	 * net.core.wmem_max)
+	 * @param notApplied options configured but not applied on this transport, with the reason
+	 */
+	public record SocketDescriptor(boolean tcpNoDelay, boolean keepAlive, @Nullable Long keepAliveIdleSeconds,
+			@Nullable Long keepAliveIntervalSeconds, @Nullable Integer keepAliveCount, @Nullable Long userTimeoutMillis,
+			@Nullable Integer receiveBufferBytes, @Nullable Integer sendBufferBytes, Map<String, String> notApplied) {
+
+		static SocketDescriptor of(SocketOptions options, String transport) {
+			boolean keepAlive = options.keepAlive();
+			Long userTimeout = options.userTimeout().isZero() ? null : options.userTimeout().toMillis();
+			Map<String, String> notApplied = new LinkedHashMap<>();
+			if (userTimeout != null && !IoUringFeatures.IO_URING.equals(transport)) {
+				notApplied.put("userTimeout", "the JDK has no TCP_USER_TIMEOUT option for the " + transport
+						+ " transport");
+				userTimeout = null;
+			}
+			return new SocketDescriptor(options.tcpNoDelay(), keepAlive,
+					(keepAlive && !options.keepAliveIdle().isZero()) ? options.keepAliveIdle().toSeconds() : null,
+					(keepAlive && !options.keepAliveInterval().isZero()) ? options.keepAliveInterval().toSeconds() : null,
+					(keepAlive && options.keepAliveCount() > 0) ? options.keepAliveCount() : null, userTimeout,
+					(options.receiveBuffer() > 0) ? options.receiveBuffer() : null,
+					(options.sendBuffer() > 0) ? options.sendBuffer() : null, notApplied);
 		}
 
 	}
