@@ -249,6 +249,12 @@ public class IoUringProperties implements Validator {
 		private final FramingProperties framing = new FramingProperties();
 
 		/**
+		 * TLS of every listener, unless a listener sets its own values.
+		 */
+		@NestedConfigurationProperty
+		private final ListenerSslProperties ssl = new ListenerSslProperties();
+
+		/**
 		 * Type of shutdown the server does when the application context closes.
 		 */
 		private Shutdown shutdown = Shutdown.GRACEFUL;
@@ -359,6 +365,10 @@ public class IoUringProperties implements Validator {
 
 		public void setFrameTimeout(Duration frameTimeout) {
 			this.frameTimeout = frameTimeout;
+		}
+
+		public ListenerSslProperties getSsl() {
+			return this.ssl;
 		}
 
 		public Shutdown getShutdown() {

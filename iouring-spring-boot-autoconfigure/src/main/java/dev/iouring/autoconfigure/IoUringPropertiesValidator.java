@@ -108,11 +108,13 @@ final class IoUringPropertiesValidator {
 		}
 		validateWriteBuffer(server.getWriteBuffer());
 		validateFraming("server.framing", server.getFraming());
+		validateSsl("server.ssl", server.getSsl());
 		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
 			ListenerProperties listener = entry.getValue();
 			String path = listenerPath(entry.getKey());
 			validateListenerValues(path, listener.getPort(), listener.getBacklog(), listener.getMaxConnections(),
 					listener.getIdleTimeout(), listener.getFrameTimeout());
+			validateSsl(path + ".ssl", listener.getSsl());
 			if (listener.getFraming() != null) {
 				validateFraming(path + ".framing", listener.getFraming());
 			}
@@ -157,6 +159,19 @@ final class IoUringPropertiesValidator {
 		}
 		catch (ArithmeticException ex) {
 			reject(path + "." + FramingSpec.MAX_FRAME_SIZE, "must be less than 2GB");
+		}
+	}
+
+	/** Bundles are checked when they are resolved, against the SSL bundles the context holds. */
+	private void validateSsl(String path, ListenerSslProperties ssl) {
+		Duration timeout = ssl.getHandshakeTimeout();
+		if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+			reject(path + ".handshake-timeout", "must be positive: a handshake that may last forever lets stalled "
+					+ "peers hold connections");
+		}
+		String bundle = ssl.getBundle();
+		if (bundle != null && bundle.isBlank()) {
+			reject(path + ".bundle", "must name a spring.ssl.bundle.jks.* or spring.ssl.bundle.pem.* bundle");
 		}
 	}
 

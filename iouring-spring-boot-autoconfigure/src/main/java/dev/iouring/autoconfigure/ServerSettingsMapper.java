@@ -15,13 +15,15 @@ import dev.iouring.server.HandlerExecution;
 import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.codec.FrameDecoderFactory;
 import dev.iouring.server.ServerSettings;
+import dev.iouring.server.TlsSettings;
 
 /**
  * Turns {@link IoUringProperties} into the engine's {@link ServerSettings}.
  *
  * <p>Listeners: with no {@code iouring.server.listeners} entry, one listener named
  * {@value #DEFAULT_LISTENER} serves {@code iouring.server.port}; otherwise one listener per entry, in
- * the order they are configured, each value left unset taken from {@code iouring.server.*}.
+ * the order they are configured, each value left unset taken from {@code iouring.server.*}. TLS comes
+ * from {@link ListenerTlsResolver}.
  */
 final class ServerSettingsMapper {
 
@@ -37,18 +39,22 @@ final class ServerSettingsMapper {
 
 	private final HandlerExecution defaultExecution;
 
+	private final ListenerTlsResolver tls;
+
 	/**
 	 * Creates a mapper.
 	 * @param properties the bound properties
 	 * @param handlers finds each listener's handler
 	 * @param defaultExecution where callbacks run when neither the listener nor the server sets
 	 * {@code handler-execution}
+	 * @param tls turns each listener's {@code ssl.*} into its TLS settings
 	 */
 	ServerSettingsMapper(IoUringProperties properties, TcpHandlerResolver handlers,
-			HandlerExecution defaultExecution) {
+			HandlerExecution defaultExecution, ListenerTlsResolver tls) {
 		this.properties = properties;
 		this.handlers = handlers;
 		this.defaultExecution = defaultExecution;
+		this.tls = tls;
 	}
 
 	/**
@@ -111,10 +117,12 @@ final class ServerSettingsMapper {
 				firstNonNull(listener.getHandlerExecution(), server.getHandlerExecution()), this.defaultExecution);
 		boolean reusePort = Objects.requireNonNullElse(listener.getReusePort(), server.isReusePort());
 		FrameDecoderFactory framing = framing(name, listener, server);
+		TlsSettings tls = this.tls.resolve(name, listener.getSsl(), server.getSsl(),
+				"iouring.server.listeners." + name + ".ssl");
 		try {
 			return new ListenerSettings(name, address, port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
-					execution, frameTimeout, reusePort);
+					execution, frameTimeout, reusePort, tls);
 		}
 		catch (IllegalArgumentException ex) {
 			throw invalid(ex);

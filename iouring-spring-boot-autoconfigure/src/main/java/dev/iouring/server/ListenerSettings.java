@@ -28,10 +28,12 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * processes that set SO_REUSEPORT, among which the kernel then spreads new connections); when
  * {@code false}, {@link TcpServer#start()} fails with {@link PortInUseException} if any other socket
  * listens on the port
+ * @param tls TLS on this listener's connections (the engine for each new connection, client
+ * authentication, handshake timeout), or {@code null} for plaintext
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
-		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
+		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort, @Nullable TlsSettings tls) {
 
 	/** Default frame timeout: a frame of the default 64 KB maximum must arrive at 2 KB/s or faster. */
 	public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
@@ -64,6 +66,27 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			throw new IllegalArgumentException(
 					"listener '" + name + "': frame-timeout must not be negative but was " + frameTimeout);
 		}
+	}
+
+	/**
+	 * Creates plaintext settings.
+	 * @param name the listener's name
+	 * @param address the address to bind, or {@code null} for all interfaces
+	 * @param port the port, or 0 for one chosen by the system
+	 * @param backlog the listen backlog
+	 * @param handler the application's handler
+	 * @param framing the codec, or {@code null} for raw bytes
+	 * @param maxConnections the connection limit
+	 * @param idleTimeout the idle timeout, or zero for none
+	 * @param handlerExecution where the handler's callbacks run
+	 * @param frameTimeout the frame timeout, or zero for none
+	 * @param reusePort whether other sockets may share the port
+	 */
+	public ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog, TcpHandler handler,
+			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
+			HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
+		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
+				frameTimeout, reusePort, null);
 	}
 
 	/**
@@ -104,7 +127,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort, this.tls);
 	}
 
 	/**
@@ -114,7 +137,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort);
+				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort, this.tls);
 	}
 
 	/**
@@ -125,7 +148,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort);
+				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort, this.tls);
 	}
 
 	/**
@@ -135,7 +158,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withReusePort(boolean reusePort) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort, this.tls);
 	}
 
 	/**
@@ -145,7 +168,17 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	 */
 	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
-				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort);
+				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort, this.tls);
+	}
+
+	/**
+	 * Returns a copy with TLS on or off.
+	 * @param tls the listener's TLS, or {@code null} for plaintext
+	 * @return the new settings
+	 */
+	public ListenerSettings withTls(@Nullable TlsSettings tls) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort, tls);
 	}
 
 }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UnknownIoUringPropertiesTests {
 
 	private static final String LISTENER_KEYS = "a listener takes address, backlog, frame-timeout, framing, "
-			+ "handler, handler-execution, idle-timeout, max-connections, port, reuse-port";
+			+ "handler, handler-execution, idle-timeout, max-connections, port, reuse-port, ssl";
 
 	private static final String FRAMING_KEYS = "framing takes byte-order, delimiter, frame-length, kind, "
 			+ "length-adjustment, length-field-length, length-field-offset, max-frame-size, strip-delimiter, "
