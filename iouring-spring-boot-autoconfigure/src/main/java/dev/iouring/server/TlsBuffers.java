@@ -6,16 +6,18 @@ import java.nio.ByteBuffer;
 
 /**
  * The three native buffers of one {@link TlsSession}, each allocated when first needed, reused, and
- * allowed to grow only up to a fixed bound, so that no peer can make a session hold more:
+ * grown only to the capacity its caller asks for, which the caller bounds, so that no peer can make a
+ * session hold more:
  * <ul>
- * <li>{@link #input()}: received records not yet decrypted (a record cut by the segment boundary, or
- * bytes that arrive while a delegated task runs), kept in write mode (position = end of data);
- * <li>{@link #application()}: decrypted bytes on their way to the codec;
- * <li>{@link #network()}: records on their way to the peer.
+ * <li>{@link #input(int)}: received records not yet decrypted (a record cut by the segment boundary,
+ * or bytes that arrive while a delegated task runs);
+ * <li>{@link #application(int)}: decrypted bytes on their way to the codec;
+ * <li>{@link #network(int)}: records on their way to the peer.
  * </ul>
- * Each buffer is a view of a segment of one shared arena, freed at once by {@link #release()}; the
- * segments let the session hand a sink {@code (segment, 0, length)} without a slice. A buffer that grows
- * leaves its smaller segment in the arena until release, which the bounds keep to a few KiB.
+ * All three are kept in write mode (position = end of data). Each is a view of a segment of one shared
+ * arena, freed at once by {@link #release()}; the segments let the session hand a sink
+ * {@code (segment, 0, length)} without a slice. A buffer that grows leaves its smaller segment in the
+ * arena until release, which the callers' bounds keep to a few KiB.
  *
  * <p>Threads: the connection's loop thread only. The arena is shared rather than confined because the
  * session may be created on another thread than the loop that runs it.
@@ -24,116 +26,99 @@ final class TlsBuffers {
 
 	private final Arena arena = Arena.ofShared();
 
-	private MemorySegment inputSegment = MemorySegment.NULL;
+	private final Region input = new Region();
 
-	private ByteBuffer input = ByteBuffer.allocate(0);
+	private final Region application = new Region();
 
-	private MemorySegment applicationSegment = MemorySegment.NULL;
-
-	private ByteBuffer application = ByteBuffer.allocate(0);
-
-	private MemorySegment networkSegment = MemorySegment.NULL;
-
-	private ByteBuffer network = ByteBuffer.allocate(0);
+	private final Region network = new Region();
 
 	private boolean released;
 
-	/** The received bytes not yet decrypted, in write mode; empty with no capacity until first sized. */
+	/** The received bytes not yet decrypted; no capacity until first sized. */
 	ByteBuffer input() {
-		return this.input;
+		return this.input.buffer;
 	}
 
 	/** Whether received bytes wait in {@link #input()}. */
 	boolean hasInput() {
-		return this.input.position() > 0;
+		return this.input.buffer.position() > 0;
 	}
 
-	/**
-	 * Makes {@link #input()} hold at least {@code capacity} bytes, keeping what it holds.
-	 * @param capacity the capacity needed
-	 * @return the input buffer, in write mode
-	 */
+	/** Makes the input buffer hold at least {@code capacity} bytes, keeping what it holds. */
 	ByteBuffer input(int capacity) {
-		if (this.input.capacity() < capacity) {
-			MemorySegment segment = allocate(capacity);
-			ByteBuffer grown = segment.asByteBuffer();
-			grown.put(this.input.flip());
-			this.inputSegment = segment;
-			this.input = grown;
-		}
-		return this.input;
+		return this.input.ensure(capacity);
 	}
 
-	/**
-	 * Returns the buffer decrypted bytes go to, with at least {@code capacity} bytes, keeping what it holds.
-	 * @param capacity the capacity needed
-	 * @return the buffer, in write mode
-	 */
+	/** Makes the buffer decrypted bytes go to hold at least {@code capacity} bytes, keeping what it holds. */
 	ByteBuffer application(int capacity) {
-		if (this.application.capacity() < capacity) {
-			MemorySegment segment = allocate(capacity);
-			ByteBuffer grown = segment.asByteBuffer();
-			grown.put(this.application.flip());
-			this.applicationSegment = segment;
-			this.application = grown;
-		}
-		return this.application;
+		return this.application.ensure(capacity);
 	}
 
-	/**
-	 * Returns the buffer records to send go to, with at least {@code capacity} bytes, keeping what it holds.
-	 * @param capacity the capacity needed
-	 * @return the buffer, in write mode
-	 */
+	/** Makes the buffer records to send go to hold at least {@code capacity} bytes, keeping what it holds. */
 	ByteBuffer network(int capacity) {
-		if (this.network.capacity() < capacity) {
-			MemorySegment segment = allocate(capacity);
-			ByteBuffer grown = segment.asByteBuffer();
-			grown.put(this.network.flip());
-			this.networkSegment = segment;
-			this.network = grown;
-		}
-		return this.network;
+		return this.network.ensure(capacity);
 	}
 
 	/** Hands the decrypted bytes to a sink and empties the buffer. */
 	void drainApplication(TlsSink sink) {
-		drain(this.applicationSegment, this.application, sink);
+		this.application.drain(sink);
 	}
 
 	/** Hands the records to send to a sink and empties the buffer. */
 	void drainNetwork(TlsSink sink) {
-		drain(this.networkSegment, this.network, sink);
-	}
-
-	private static void drain(MemorySegment segment, ByteBuffer buffer, TlsSink sink) {
-		int length = buffer.position();
-		if (length > 0) {
-			buffer.clear();
-			sink.accept(segment, 0, length);
-		}
+		this.network.drain(sink);
 	}
 
 	/** Returns how many native bytes the buffers hold now, for tests of the bounds. */
 	long allocatedBytes() {
-		return this.inputSegment.byteSize() + this.applicationSegment.byteSize() + this.networkSegment.byteSize();
-	}
-
-	private MemorySegment allocate(int capacity) {
-		if (this.released) {
-			throw new IllegalStateException("TLS session released");
-		}
-		return this.arena.allocate(capacity);
+		return this.input.segment.byteSize() + this.application.segment.byteSize() + this.network.segment.byteSize();
 	}
 
 	/** Frees the native memory; the buffers must not be used after. Idempotent. */
 	void release() {
 		if (!this.released) {
 			this.released = true;
-			this.input = this.application = this.network = ByteBuffer.allocate(0);
-			this.inputSegment = this.applicationSegment = this.networkSegment = MemorySegment.NULL;
+			this.input.clear();
+			this.application.clear();
+			this.network.clear();
 			this.arena.close();
 		}
+	}
+
+	/** One buffer and the segment it views. */
+	private final class Region {
+
+		private MemorySegment segment = MemorySegment.NULL;
+
+		private ByteBuffer buffer = ByteBuffer.allocate(0);
+
+		ByteBuffer ensure(int capacity) {
+			if (this.buffer.capacity() < capacity) {
+				if (TlsBuffers.this.released) {
+					throw new IllegalStateException("TLS session released");
+				}
+				MemorySegment grown = TlsBuffers.this.arena.allocate(capacity);
+				ByteBuffer view = grown.asByteBuffer();
+				view.put(this.buffer.flip());
+				this.segment = grown;
+				this.buffer = view;
+			}
+			return this.buffer;
+		}
+
+		void drain(TlsSink sink) {
+			int length = this.buffer.position();
+			if (length > 0) {
+				this.buffer.clear();
+				sink.accept(this.segment, 0, length);
+			}
+		}
+
+		void clear() {
+			this.segment = MemorySegment.NULL;
+			this.buffer = ByteBuffer.allocate(0);
+		}
+
 	}
 
 }
