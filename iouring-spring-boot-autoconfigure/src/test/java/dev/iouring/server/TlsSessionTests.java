@@ -269,6 +269,20 @@ class TlsSessionTests {
 	}
 
 	@Test
+	void plaintextSentToAPortThatChoosesByServerNameMeetsTheDefaultEngineAndFails() throws Exception {
+		SSLContext context = certificates.context("localhost", null);
+		TlsSettings settings = TlsSettings.builder(() -> TlsContext.of("default", context))
+			.serverName("api.example.com", () -> TlsContext.of("api", context))
+			.build();
+		try (TlsPair pair = TlsPair.of(settings, client())) {
+			assertThatExceptionOfType(TlsException.class)
+				.isThrownBy(() -> pair.serverReceives("PING\r\n".getBytes(StandardCharsets.US_ASCII)))
+				.satisfies((ex) -> assertThat(ex.duringHandshake()).isTrue());
+			assertThat(pair.server.sslSession()).isNotNull();
+		}
+	}
+
+	@Test
 	void garbageFailsWithoutGrowingTheBuffers() throws Exception {
 		try (TlsPair pair = TlsPair.of(server(TlsSettings.ClientAuth.NONE), client())) {
 			pair.exchange();
