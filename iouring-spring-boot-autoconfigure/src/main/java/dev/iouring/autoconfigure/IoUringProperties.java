@@ -263,6 +263,12 @@ public class IoUringProperties implements Validator {
 		private final FramingProperties framing = new FramingProperties();
 
 		/**
+		 * TLS of every listener, unless a listener sets its own values.
+		 */
+		@NestedConfigurationProperty
+		private final ListenerSslProperties ssl = new ListenerSslProperties();
+
+		/**
 		 * Type of shutdown the server does when the application context closes.
 		 */
 		private Shutdown shutdown = Shutdown.GRACEFUL;
@@ -395,6 +401,10 @@ public class IoUringProperties implements Validator {
 
 		public void setProxyProtocolTimeout(Duration proxyProtocolTimeout) {
 			this.proxyProtocolTimeout = proxyProtocolTimeout;
+		}
+
+		public ListenerSslProperties getSsl() {
+			return this.ssl;
 		}
 
 		public Shutdown getShutdown() {

@@ -114,12 +114,14 @@ final class IoUringPropertiesValidator {
 		validateWriteBuffer(server.getWriteBuffer());
 		validateFraming("server.framing", server.getFraming());
 		validateSocket("server.socket", server.getSocket());
+		validateSsl("server.ssl", server.getSsl());
 		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
 			ListenerProperties listener = entry.getValue();
 			String path = listenerPath(entry.getKey());
 			validateListenerValues(path, listener.getPort(), listener.getBacklog(), listener.getMaxConnections(),
 					listener.getIdleTimeout(), listener.getFrameTimeout());
 			validateProxyProtocolTimeout(path, listener.getProxyProtocolTimeout());
+			validateSsl(path + ".ssl", listener.getSsl());
 			if (listener.getFraming() != null) {
 				validateFraming(path + ".framing", listener.getFraming());
 			}
@@ -216,6 +218,19 @@ final class IoUringPropertiesValidator {
 		if (size != null && (size.compareTo(MIN_SOCKET_BUFFER) < 0 || size.compareTo(max) > 0)) {
 			reject(property, "must be between " + format(MIN_SOCKET_BUFFER) + " and " + format(max)
 					+ "; leave it unset for the kernel's default and auto-tuning (" + sysctl + ")");
+		}
+	}
+
+	/** Bundles are checked when they are resolved, against the SSL bundles the context holds. */
+	private void validateSsl(String path, ListenerSslProperties ssl) {
+		Duration timeout = ssl.getHandshakeTimeout();
+		if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+			reject(path + ".handshake-timeout", "must be positive: a handshake that may last forever lets stalled "
+					+ "peers hold connections");
+		}
+		String bundle = ssl.getBundle();
+		if (bundle != null && bundle.isBlank()) {
+			reject(path + ".bundle", "must name a spring.ssl.bundle.jks.* or spring.ssl.bundle.pem.* bundle");
 		}
 	}
 

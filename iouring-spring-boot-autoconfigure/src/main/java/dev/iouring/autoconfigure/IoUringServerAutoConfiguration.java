@@ -5,7 +5,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.thread.Threading;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -21,7 +23,9 @@ import dev.iouring.server.TcpServers;
  * Auto-configuration of the io_uring TCP server: settings from the {@code iouring.*} properties and
  * {@link IoUringServerCustomizer} beans, the server on the transport {@code iouring.server.transport} names
  * (an {@link IoUringServer}, or the NIO fallback), and the lifecycle beans that start it with the context,
- * drain it and stop it. {@code iouring.server.enabled=false} turns it all off.
+ * drain it and stop it. {@code iouring.server.enabled=false} turns it all off. Listeners with
+ * {@code ssl.bundle} read their key material from Boot's {@link SslBundles}, hence the ordering after
+ * {@link SslAutoConfiguration}.
  *
  * <p>With {@code spring.threads.virtual.enabled=true}, as for Boot's web servers, handler callbacks run on
  * virtual threads unless {@code handler-execution} is set on the server or the listener.
@@ -30,7 +34,7 @@ import dev.iouring.server.TcpServers;
  * the properties, an {@link IoUringServer} bean replaces the server (and makes the settings moot), and
  * the lifecycle beans back off by name, so a test can keep the server from binding.
  */
-@AutoConfiguration
+@AutoConfiguration(after = SslAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "iouring.server.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(IoUringProperties.class)
 public final class IoUringServerAutoConfiguration {
@@ -44,11 +48,13 @@ public final class IoUringServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean({ ServerSettings.class, TcpServer.class })
 	ServerSettings ioUringServerSettings(IoUringProperties properties, Environment environment,
-			ListableBeanFactory beanFactory, ObjectProvider<IoUringServerCustomizer> customizers) {
+			ListableBeanFactory beanFactory, ObjectProvider<IoUringServerCustomizer> customizers,
+			ObjectProvider<SslBundles> sslBundles) {
 		UnknownKeysCheck.check(environment);
 		HandlerExecution execution = Threading.VIRTUAL.isActive(environment) ? HandlerExecution.VIRTUAL_THREADS
 				: HandlerExecution.EVENT_LOOP;
-		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution)
+		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution,
+				new ListenerTlsResolver(sslBundles.getIfAvailable()))
 			.map();
 		for (IoUringServerCustomizer customizer : customizers.orderedStream().toList()) {
 			settings = customizer.customize(settings);

@@ -91,6 +91,15 @@ public class ListenerProperties {
 		this.socket = socket;
 	}
 
+	/**
+	 * TLS of this listener. Each value not set falls back to the server-level iouring.server.ssl.
+	 */
+	private final ListenerSslProperties ssl = new ListenerSslProperties();
+
+	public ListenerSslProperties getSsl() {
+		return this.ssl;
+	}
+
 	public @Nullable HandlerExecution getHandlerExecution() {
 		return this.handlerExecution;
 	}

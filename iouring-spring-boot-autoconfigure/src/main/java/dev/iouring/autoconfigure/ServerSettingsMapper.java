@@ -20,13 +20,15 @@ import dev.iouring.server.ProxyProtocolMode;
 import dev.iouring.server.codec.FrameDecoderFactory;
 import dev.iouring.server.ServerSettings;
 import dev.iouring.server.SocketOptions;
+import dev.iouring.server.TlsSettings;
 
 /**
  * Turns {@link IoUringProperties} into the engine's {@link ServerSettings}.
  *
  * <p>Listeners: with no {@code iouring.server.listeners} entry, one listener named
  * {@value #DEFAULT_LISTENER} serves {@code iouring.server.port}; otherwise one listener per entry, in
- * the order they are configured, each value left unset taken from {@code iouring.server.*}.
+ * the order they are configured, each value left unset taken from {@code iouring.server.*}. TLS comes
+ * from {@link ListenerTlsResolver}.
  */
 final class ServerSettingsMapper {
 
@@ -42,18 +44,22 @@ final class ServerSettingsMapper {
 
 	private final HandlerExecution defaultExecution;
 
+	private final ListenerTlsResolver tls;
+
 	/**
 	 * Creates a mapper.
 	 * @param properties the bound properties
 	 * @param handlers finds each listener's handler
 	 * @param defaultExecution where callbacks run when neither the listener nor the server sets
 	 * {@code handler-execution}
+	 * @param tls turns each listener's {@code ssl.*} into its TLS settings
 	 */
 	ServerSettingsMapper(IoUringProperties properties, TcpHandlerResolver handlers,
-			HandlerExecution defaultExecution) {
+			HandlerExecution defaultExecution, ListenerTlsResolver tls) {
 		this.properties = properties;
 		this.handlers = handlers;
 		this.defaultExecution = defaultExecution;
+		this.tls = tls;
 	}
 
 	/**
@@ -120,11 +126,13 @@ final class ServerSettingsMapper {
 		Duration proxyProtocolTimeout = Objects.requireNonNullElse(listener.getProxyProtocolTimeout(),
 				server.getProxyProtocolTimeout());
 		FrameDecoderFactory framing = framing(name, listener, server);
+		TlsSettings tls = this.tls.resolve(name, listener.getSsl(), server.getSsl(),
+				"iouring.server.listeners." + name + ".ssl");
 		try {
 			return new ListenerSettings(name, address, port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
 					execution, frameTimeout, reusePort, proxyProtocol, proxyProtocolTimeout,
-					socketOptions(listener.getSocket(), server.getSocket()));
+					socketOptions(listener.getSocket(), server.getSocket()), tls);
 		}
 		catch (IllegalArgumentException | ArithmeticException ex) {
 			throw invalid(ex);

@@ -4,6 +4,7 @@ import java.beans.PropertyDescriptor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.springframework.beans.BeanUtils;
@@ -23,8 +24,9 @@ import org.springframework.core.env.Environment;
 import dev.iouring.autoconfigure.UnknownIoUringPropertiesException.UnknownProperty;
 
 /**
- * Refuses keys under {@code iouring.server.listeners.<name>} (and its {@code framing} and {@code socket})
- * and under {@code iouring.server.framing} and {@code iouring.server.socket} that no setting has.
+ * Refuses keys under {@code iouring.server.listeners.<name>} (and its {@code framing}, {@code socket}
+ * and {@code ssl}), and under {@code iouring.server.framing}, {@code iouring.server.socket} and
+ * {@code iouring.server.ssl}, that no setting has.
  *
  * <p>Boot's binder ignores keys it cannot bind. For fixed properties an IDE flags a typo from the
  * configuration metadata, but a listener sits under a map key the metadata cannot know, so
@@ -41,6 +43,8 @@ final class UnknownKeysCheck {
 
 	private static final ConfigurationPropertyName SERVER_FRAMING = ConfigurationPropertyName.of("iouring.server.framing");
 
+	private static final ConfigurationPropertyName SERVER_SSL = ConfigurationPropertyName.of("iouring.server.ssl");
+
 	private static final List<String> LISTENER_KEYS = keysOf(ListenerProperties.class);
 
 	private static final List<String> FRAMING_KEYS = keysOf(FramingProperties.class);
@@ -48,6 +52,8 @@ final class UnknownKeysCheck {
 	private static final ConfigurationPropertyName SERVER_SOCKET = ConfigurationPropertyName.of("iouring.server.socket");
 
 	private static final List<String> SOCKET_KEYS = keysOf(SocketProperties.class);
+
+	private static final List<String> SSL_KEYS = keysOf(ListenerSslProperties.class);
 
 	private UnknownKeysCheck() {
 	}
@@ -71,6 +77,9 @@ final class UnknownKeysCheck {
 		for (ConfigurationProperty property : unbound(binder, SERVER_SOCKET, Bindable.of(SocketProperties.class))) {
 			unknown.add(new UnknownProperty(property, socketReason(property.getName(),
 					SERVER_SOCKET.getNumberOfElements())));
+		}
+		for (ConfigurationProperty property : unbound(binder, SERVER_SSL, Bindable.of(ListenerSslProperties.class))) {
+			unknown.add(new UnknownProperty(property, sslReason(property.getName(), SERVER_SSL.getNumberOfElements())));
 		}
 		if (!unknown.isEmpty()) {
 			throw new UnknownIoUringPropertiesException(unknown);
@@ -106,6 +115,9 @@ final class UnknownKeysCheck {
 		if (element.equals("socket")) {
 			return socketReason(name, key + 1);
 		}
+		if (element.equals("ssl")) {
+			return sslReason(name, key + 1);
+		}
 		if (!isKey(LISTENER_KEYS, element)) {
 			return quoted(name, key) + " is not a listener setting; a listener takes "
 					+ String.join(", ", LISTENER_KEYS);
@@ -133,6 +145,17 @@ final class UnknownKeysCheck {
 		return quoted(name, option) + " takes a value, not options beneath it";
 	}
 
+	/** The TLS setting at {@code option}, which must be an ssl key with nothing beneath it. */
+	private static String sslReason(ConfigurationPropertyName name, int option) {
+		if (name.getNumberOfElements() <= option) {
+			return "ssl is a group of settings (" + String.join(", ", SSL_KEYS) + "), not a value";
+		}
+		if (!isKey(SSL_KEYS, name.getElement(option, Form.UNIFORM))) {
+			return quoted(name, option) + " is not an ssl setting; ssl takes " + String.join(", ", SSL_KEYS);
+		}
+		return quoted(name, option) + " takes a value, not settings beneath it";
+	}
+
 	private static String quoted(ConfigurationPropertyName name, int element) {
 		return "'" + name.getElement(element, Form.ORIGINAL) + "'";
 	}
@@ -141,10 +164,15 @@ final class UnknownKeysCheck {
 		return keys.stream().anyMatch((key) -> key.replace("-", "").equals(uniformElement));
 	}
 
-	/** The keys of a settings class, from its setters, as the binder derives them. */
+	/**
+	 * The keys of a settings class as the binder derives them: from its setters, and from the getters of
+	 * the groups and maps it binds into without one.
+	 */
 	private static List<String> keysOf(Class<?> type) {
 		return Arrays.stream(BeanUtils.getPropertyDescriptors(type))
-			.filter((descriptor) -> descriptor.getWriteMethod() != null)
+			.filter((descriptor) -> descriptor.getWriteMethod() != null
+					|| Map.class.isAssignableFrom(descriptor.getPropertyType())
+					|| descriptor.getPropertyType() == ListenerSslProperties.class)
 			.map(PropertyDescriptor::getName)
 			.map(DataObjectPropertyName::toDashedForm)
 			.sorted()

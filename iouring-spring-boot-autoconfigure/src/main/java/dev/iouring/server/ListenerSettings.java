@@ -33,12 +33,14 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * @param proxyProtocolTimeout how long after accept the header may take to arrive before the connection
  * is closed with {@link CloseReason#PROXY_PROTOCOL_ERROR}; positive, used only when
  * {@code proxyProtocol} is not {@link ProxyProtocolMode#OFF}
-  * @param socketOptions the TCP options set on every accepted connection
+ * @param socketOptions the TCP options set on every accepted connection
+ * @param tls TLS on this listener's connections (the engine for each new connection, client
+ * authentication, handshake timeout), or {@code null} for plaintext
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort, ProxyProtocolMode proxyProtocol,
-		Duration proxyProtocolTimeout, SocketOptions socketOptions) {
+		Duration proxyProtocolTimeout, SocketOptions socketOptions, @Nullable TlsSettings tls) {
 
 	/**
 	 * Default PROXY header timeout: a proxy sends the header at once on connecting, and the
@@ -84,7 +86,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	}
 
 	/**
-	 * Creates settings for a listener that reads no PROXY protocol header, with the
+	 * Creates settings for a plaintext listener that reads no PROXY protocol header, with the
 	 * {@link SocketOptions#DEFAULTS default socket options}.
 	 * @param name the listener's name
 	 * @param address the address to bind, or {@code null} for all interfaces
@@ -102,7 +104,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 			HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
 		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
-				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT, SocketOptions.DEFAULTS);
+				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT, SocketOptions.DEFAULTS,
+				null);
 	}
 
 	/**
@@ -144,7 +147,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
 	}
 
 	/**
@@ -155,7 +158,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
 	}
 
 	/**
@@ -167,7 +170,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
 	}
 
 	/**
@@ -178,7 +181,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withReusePort(boolean reusePort) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
 	}
 
 	/**
@@ -189,7 +192,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
 	}
 
 	/**
@@ -201,7 +204,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withProxyProtocol(ProxyProtocolMode proxyProtocol, Duration proxyProtocolTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				proxyProtocol, proxyProtocolTimeout, this.socketOptions);
+				proxyProtocol, proxyProtocolTimeout, this.socketOptions, this.tls);
 	}
 
 	/**
@@ -212,7 +215,18 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withSocketOptions(SocketOptions socketOptions) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, socketOptions);
+				this.proxyProtocol, this.proxyProtocolTimeout, socketOptions, this.tls);
+	}
+
+	/**
+	 * Returns a copy with TLS on or off.
+	 * @param tls the listener's TLS, or {@code null} for plaintext
+	 * @return the new settings
+	 */
+	public ListenerSettings withTls(@Nullable TlsSettings tls) {
+		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
+				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, tls);
 	}
 
 }
