@@ -109,6 +109,16 @@ public interface Connection {
 	@Nullable InetSocketAddress remoteAddress();
 
 	/**
+	 * Returns what the TLS handshake agreed on a listener with TLS: protocol, cipher suite, the server
+	 * name the client asked for (SNI), and the client's certificate chain under mutual TLS. Handlers are
+	 * called only once the handshake finished, so it never changes while they see the connection.
+	 * @return the negotiated session, or {@code null} on a plaintext listener
+	 */
+	default @Nullable NegotiatedTls tls() {
+		return null;
+	}
+
+	/**
 	 * Returns the PROXY protocol header the connection started with, on a listener whose
 	 * {@code proxy-protocol} is {@code on} or {@code optional}. Handlers are called only once the header
 	 * has been read, so it never changes while they see the connection.

@@ -73,7 +73,7 @@ final class ConnectionCore {
 		if (listener.settings.framing() != null) {
 			connection.decoder = listener.settings.framing().newDecoder();
 		}
-		Stage[] stages = listener.newStages();
+		Stage[] stages = listener.newStages(this.loop);
 		if (stages.length > 0) {
 			connection.pipeline = new StagePipeline(connection, stages);
 			connection.setupDeadline = (this.turnNanos + listener.setupTimeoutNanos()) | 1;

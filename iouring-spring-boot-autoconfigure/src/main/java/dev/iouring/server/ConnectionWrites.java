@@ -71,8 +71,14 @@ final class ConnectionWrites {
 		}
 	}
 
-	/** Queues bytes for the socket as they are (past the stages). */
+	/**
+	 * Queues bytes for the socket as they are (past the stages). A stage may still emit bytes while the
+	 * connection closes (a TLS alert or close_notify); once the sending side is shut down they are dropped.
+	 */
 	void queue(ServedConnection connection, MemorySegment source, long offset, int length) {
+		if (connection.state == ServedConnection.CLOSED || connection.outputShutDown) {
+			return;
+		}
 		connection.outbound.append(source, offset, length);
 		queued(connection);
 	}

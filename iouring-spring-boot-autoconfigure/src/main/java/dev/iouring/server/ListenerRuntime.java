@@ -40,11 +40,19 @@ final class ListenerRuntime {
 	 * Makes the stages one new connection of this listener needs, in order from the socket's side.
 	 * @return the stages; empty (and shared) when there are none
 	 */
-	Stage[] newStages() {
-		if (this.settings.proxyProtocol() == ProxyProtocolMode.OFF) {
+	Stage[] newStages(AbstractServerLoop loop) {
+		boolean proxied = this.settings.proxyProtocol() != ProxyProtocolMode.OFF;
+		TlsSettings tls = this.settings.tls();
+		if (!proxied && tls == null) {
 			return NO_STAGES;
 		}
-		return new Stage[] { new ProxyProtocolStage(this.settings.proxyProtocol()) };
+		Stage proxy = proxied ? new ProxyProtocolStage(this.settings.proxyProtocol()) : null;
+		Stage secure = (tls != null) ? new TlsStage(tls, loop, (int) Math.min(Integer.MAX_VALUE, loop.writeLimit()))
+				: null;
+		if (proxy != null && secure != null) {
+			return new Stage[] { proxy, secure };
+		}
+		return new Stage[] { (proxy != null) ? proxy : secure };
 	}
 
 	/**
@@ -55,6 +63,9 @@ final class ListenerRuntime {
 		long timeout = 0;
 		if (this.settings.proxyProtocol() != ProxyProtocolMode.OFF) {
 			timeout += this.settings.proxyProtocolTimeout().toNanos();
+		}
+		if (this.settings.tls() != null) {
+			timeout += this.settings.tls().handshakeTimeout().toNanos();
 		}
 		return timeout;
 	}

@@ -119,6 +119,9 @@ final class ServedConnection implements Connection {
 	/** The PROXY protocol header the connection started with; set once, on the loop, before onOpen. */
 	private volatile @Nullable ProxyHeader proxyHeader;
 
+	/** What the TLS handshake agreed; set once, on the loop, before onOpen. */
+	private volatile @Nullable NegotiatedTls tls;
+
 	/** Queued in the core's flush list for this turn. */
 	boolean inFlushList;
 
@@ -354,6 +357,16 @@ final class ServedConnection implements Connection {
 			return header.sourceAddress();
 		}
 		return this.io.remoteAddress();
+	}
+
+	/** The TLS handshake finished with this result. Loop thread, before onOpen. */
+	void negotiated(NegotiatedTls negotiated) {
+		this.tls = negotiated;
+	}
+
+	@Override
+	public @Nullable NegotiatedTls tls() {
+		return this.tls;
 	}
 
 	@Override

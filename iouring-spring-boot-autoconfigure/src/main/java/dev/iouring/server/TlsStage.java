@@ -1,0 +1,157 @@
+package dev.iouring.server;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.Executor;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * TLS as a stage: a {@link TlsSession} between the socket's bytes and the codec's plaintext. Its setup is
+ * the handshake; the handler's {@code onOpen} runs once it finished, with the negotiated session on the
+ * connection. A peer's {@code close_notify} is end of stream; a graceful close sends ours after what is
+ * queued. Delegated tasks run on virtual threads, and the connection resumes on its loop.
+ *
+ * <p>Threads: the loop thread only, except the task callback, which only posts to the loop.
+ */
+final class TlsStage implements Stage {
+
+	/** Runs delegated tasks, one virtual thread each. */
+	private static final Executor OFF_LOOP = (task) -> Thread.ofVirtual().name("tls-task").start(task);
+
+	private final TlsSession session;
+
+	private @Nullable Context context;
+
+	private final BytesWindow plaintext = new BytesWindow();
+
+	private final TlsSink up = (segment, offset, length) -> {
+		Context context = this.context;
+		if (context != null) {
+			context.passInbound(this.plaintext.point(segment, offset, length));
+		}
+	};
+
+	private final TlsSink toPeer = (segment, offset, length) -> {
+		Context context = this.context;
+		if (context != null) {
+			context.passOutbound(segment, offset, length);
+		}
+	};
+
+	private boolean endReported;
+
+	/** The peer sent something: a close from now on before the handshake finished is a failed handshake. */
+	private boolean handshakeStarted;
+
+	/**
+	 * @param settings the listener's TLS
+	 * @param loop the connection's loop, where work resumes after a delegated task
+	 * @param maxPendingPlaintext most plaintext kept before the handshake finished
+	 */
+	TlsStage(TlsSettings settings, AbstractServerLoop loop, int maxPendingPlaintext) {
+		this.session = new TlsSession(settings, OFF_LOOP, () -> loop.execute(this::resume), maxPendingPlaintext);
+	}
+
+	@Override
+	public void inbound(Context context, Bytes data) throws StageException {
+		this.context = context;
+		this.handshakeStarted = true;
+		try {
+			this.session.received(data, this.up, this.toPeer);
+		}
+		catch (TlsException ex) {
+			throw failure(ex);
+		}
+		progressed(context);
+	}
+
+	private void resume() {
+		Context context = this.context;
+		if (context == null || context.connection().state == ServedConnection.CLOSED) {
+			return;
+		}
+		try {
+			this.session.resume(this.up, this.toPeer);
+			progressed(context);
+		}
+		catch (TlsException ex) {
+			context.connection().core.stageFailed(context.connection(), failure(ex));
+		}
+		catch (StageException ex) {
+			context.connection().core.stageFailed(context.connection(), ex);
+		}
+	}
+
+	/** After the session moved: report a finished handshake, and a peer's close_notify as end of stream. */
+	private void progressed(Context context) throws StageException {
+		ServedConnection connection = context.connection();
+		if (connection.tls() == null && this.session.handshakeFinished()) {
+			NegotiatedTls negotiated = this.session.negotiated();
+			if (negotiated != null) {
+				connection.negotiated(negotiated);
+				context.setupDone();
+			}
+		}
+		if (this.session.peerClosed() && !this.endReported) {
+			if (!this.session.handshakeFinished()) {
+				throw new StageException(CloseReason.TLS_HANDSHAKE_FAILED, "the peer gave up the TLS handshake");
+			}
+			this.endReported = true;
+			context.endOfStream();
+		}
+	}
+
+	private StageException failure(TlsException ex) {
+		return new StageException(ex.duringHandshake() ? CloseReason.TLS_HANDSHAKE_FAILED : CloseReason.TLS_ERROR,
+				"TLS " + (ex.duringHandshake() ? "handshake failed" : "failed") + ": " + ex.getMessage());
+	}
+
+	@Override
+	public void outbound(Context context, MemorySegment source, long offset, int length) throws StageException {
+		this.context = context;
+		try {
+			if (!this.session.write(source, offset, length, this.toPeer)) {
+				throw new StageException(CloseReason.OUTBOUND_OVERFLOW,
+						"more plaintext written before the TLS handshake finished than the write limit");
+			}
+		}
+		catch (TlsException ex) {
+			throw failure(ex);
+		}
+	}
+
+	@Override
+	public void endOfStream(Context context) throws StageException {
+		if (this.handshakeStarted && !this.session.handshakeFinished()) {
+			throw new StageException(CloseReason.TLS_HANDSHAKE_FAILED, "the peer closed during the TLS handshake");
+		}
+		// A peer that connects and leaves without a byte (a TCP health check) is an ordinary close; one that
+		// ends without close_notify after the handshake (a careless peer, or truncation) is end of stream.
+		if (!this.endReported) {
+			this.endReported = true;
+			context.endOfStream();
+		}
+	}
+
+	@Override
+	public void closing(Context context) {
+		this.context = context;
+		try {
+			this.session.close(this.toPeer);
+		}
+		catch (TlsException | IllegalStateException ex) {
+			// Nothing more can be said to this peer; the close goes on.
+		}
+	}
+
+	@Override
+	public void release() {
+		this.session.release();
+	}
+
+	@Override
+	public CloseReason setupTimeoutReason() {
+		return CloseReason.TLS_HANDSHAKE_FAILED;
+	}
+
+}
