@@ -242,7 +242,8 @@ public final class SubmissionQueue {
 	}
 
 	/**
-	 * Returns SQEs prepared but not yet submitted. Any thread (approximate).
+	 * Returns SQEs prepared but not yet submitted. The ring's thread only: a loop publishes it for other
+	 * threads in its statistics at the end of each turn.
 	 * @return the pending count
 	 */
 	public int pending() {
