@@ -34,12 +34,6 @@ interface Stage {
 		/** The stage no longer needs a deadline: it finished its setup (a header, a handshake). */
 		void setupDone();
 
-		/**
-		 * Runs {@code task} off the loop (on a virtual thread), then {@code then} back on the loop, unless
-		 * the connection closed meanwhile.
-		 */
-		void offLoop(Runnable task, Runnable then);
-
 	}
 
 	/**

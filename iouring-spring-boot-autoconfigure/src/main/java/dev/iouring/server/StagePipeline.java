@@ -165,28 +165,6 @@ final class StagePipeline {
 			}
 		}
 
-		@Override
-		public void offLoop(Runnable task, Runnable then) {
-			ServedConnection connection = StagePipeline.this.connection;
-			Thread.ofVirtual().name(connection.listenerName() + "-stage-task").start(() -> {
-				try {
-					task.run();
-				}
-				finally {
-					connection.core.loop.execute(() -> {
-						if (connection.state != ServedConnection.CLOSED) {
-							try {
-								then.run();
-							}
-							catch (Throwable ex) {
-								connection.core.failed(connection, "stage", ex);
-							}
-						}
-					});
-				}
-			});
-		}
-
 	}
 
 }
