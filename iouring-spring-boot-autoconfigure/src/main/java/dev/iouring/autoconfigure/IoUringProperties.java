@@ -29,17 +29,19 @@ import org.springframework.validation.Validator;
 @ConfigurationProperties("iouring")
 public class IoUringProperties implements Validator {
 
-	private final Ring ring = new Ring();
+	@NestedConfigurationProperty
+	private final RingProperties ring = new RingProperties();
 
-	private final Buffers buffers = new Buffers();
+	@NestedConfigurationProperty
+	private final BufferProperties buffers = new BufferProperties();
 
 	private final Server server = new Server();
 
-	public Ring getRing() {
+	public RingProperties getRing() {
 		return this.ring;
 	}
 
-	public Buffers getBuffers() {
+	public BufferProperties getBuffers() {
 		return this.buffers;
 	}
 
@@ -55,114 +57,6 @@ public class IoUringProperties implements Validator {
 	@Override
 	public void validate(Object target, Errors errors) {
 		new IoUringPropertiesValidator((IoUringProperties) target, errors).validate();
-	}
-
-	/**
-	 * How each event loop's ring is set up. Large rings need locked memory: on kernels before 5.12 the
-	 * ring counts against RLIMIT_MEMLOCK, so raise {@code ulimit -l} if setup fails with ENOMEM.
-	 */
-	public static class Ring {
-
-		/**
-		 * Size of the submission queue of each ring. Must be a power of two.
-		 */
-		private int entries = 4096;
-
-		/**
-		 * Size of the completion queue of each ring. Must be a power of two, at least the submission
-		 * queue size.
-		 */
-		private int cqEntries = 16384;
-
-		/**
-		 * Whether a kernel thread polls the submission queue, which saves submit system calls at the cost
-		 * of a busy CPU.
-		 */
-		private boolean sqpoll;
-
-		/**
-		 * How long the submission polling thread spins without work before it sleeps.
-		 */
-		private Duration sqpollIdle = Duration.ofSeconds(1);
-
-		/**
-		 * CPU to pin the submission polling thread to. When not set, the kernel chooses.
-		 */
-		private @Nullable Integer sqpollCpu;
-
-		public int getEntries() {
-			return this.entries;
-		}
-
-		public void setEntries(int entries) {
-			this.entries = entries;
-		}
-
-		public int getCqEntries() {
-			return this.cqEntries;
-		}
-
-		public void setCqEntries(int cqEntries) {
-			this.cqEntries = cqEntries;
-		}
-
-		public boolean isSqpoll() {
-			return this.sqpoll;
-		}
-
-		public void setSqpoll(boolean sqpoll) {
-			this.sqpoll = sqpoll;
-		}
-
-		public Duration getSqpollIdle() {
-			return this.sqpollIdle;
-		}
-
-		public void setSqpollIdle(Duration sqpollIdle) {
-			this.sqpollIdle = sqpollIdle;
-		}
-
-		public @Nullable Integer getSqpollCpu() {
-			return this.sqpollCpu;
-		}
-
-		public void setSqpollCpu(@Nullable Integer sqpollCpu) {
-			this.sqpollCpu = sqpollCpu;
-		}
-
-	}
-
-	/**
-	 * The provided buffers each event loop receives into.
-	 */
-	public static class Buffers {
-
-		/**
-		 * Number of receive buffers per event loop. Must be a power of two.
-		 */
-		private int count = 1024;
-
-		/**
-		 * Size of each receive buffer. If a data size suffix is not specified, bytes will be used.
-		 */
-		private DataSize size = DataSize.ofKilobytes(16);
-
-		public int getCount() {
-			return this.count;
-		}
-
-		public void setCount(int count) {
-			this.count = count;
-		}
-
-		public DataSize getSize() {
-			return this.size;
-		}
-
-		public void setSize(DataSize size) {
-			this.size = size;
-		}
-
 	}
 
 	/**

@@ -72,7 +72,7 @@ final class IoUringPropertiesValidator {
 		validateServer(this.properties.getServer());
 	}
 
-	private void validateRing(IoUringProperties.Ring ring) {
+	private void validateRing(RingProperties ring) {
 		int entries = ring.getEntries();
 		if (!isPowerOfTwoInRange(entries, RingOptions.MAX_ENTRIES)) {
 			reject("ring.entries", "must be a power of two between 1 and " + RingOptions.MAX_ENTRIES);
@@ -92,7 +92,7 @@ final class IoUringPropertiesValidator {
 		}
 	}
 
-	private void validateBuffers(IoUringProperties.Buffers buffers) {
+	private void validateBuffers(BufferProperties buffers) {
 		int count = buffers.getCount();
 		if (!isPowerOfTwoInRange(count, MAX_BUFFER_COUNT)) {
 			reject("buffers.count", "must be a power of two between 1 and " + MAX_BUFFER_COUNT);

@@ -70,7 +70,7 @@ final class ServerSettingsMapper {
 	 */
 	ServerSettings map() {
 		Server server = this.properties.getServer();
-		IoUringProperties.Buffers buffers = this.properties.getBuffers();
+		BufferProperties buffers = this.properties.getBuffers();
 		WriteBufferProperties writeBuffer = server.getWriteBuffer();
 		List<ListenerSettings> listeners = listeners(server);
 		try {
@@ -90,7 +90,7 @@ final class ServerSettingsMapper {
 		}
 	}
 
-	private RingOptions ringOptions(IoUringProperties.Ring ring) {
+	private RingOptions ringOptions(RingProperties ring) {
 		int cpu = Objects.requireNonNullElse(ring.getSqpollCpu(), ANY_CPU);
 		return new RingOptions(ring.getEntries(), ring.getCqEntries(), ring.isSqpoll(), ring.getSqpollIdle(), cpu);
 	}
