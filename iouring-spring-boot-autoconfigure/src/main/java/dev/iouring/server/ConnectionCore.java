@@ -245,6 +245,10 @@ final class ConnectionCore {
 		if (connection.state != ServedConnection.OPEN || connection.outputShutdownRequested) {
 			return;
 		}
+		if (connection.pipeline != null) {
+			// A TLS half-close: close_notify goes out after what is queued, then the socket's side shuts.
+			connection.pipeline.closing();
+		}
 		connection.outputShutdownRequested = true;
 		if (connection.outbound.isEmpty() && !connection.io.sending()) {
 			shutdownOutputNow(connection);
