@@ -33,11 +33,13 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * @param proxyProtocolTimeout how long after accept the header may take to arrive before the connection
  * is closed with {@link CloseReason#PROXY_PROTOCOL_ERROR}; positive, used only when
  * {@code proxyProtocol} is not {@link ProxyProtocolMode#OFF}
+ * @param unixSocket the Unix domain socket to listen on instead of a TCP port, or {@code null} for TCP;
+ * with one, {@code address} is {@code null}, {@code port} 0 and {@code reusePort} false
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort, ProxyProtocolMode proxyProtocol,
-		Duration proxyProtocolTimeout) {
+		Duration proxyProtocolTimeout, @Nullable UnixSocket unixSocket) {
 
 	/**
 	 * Default PROXY header timeout: a proxy sends the header at once on connecting, and the
@@ -80,6 +82,10 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			throw new IllegalArgumentException("listener '" + name
 					+ "': proxy-protocol-timeout must be positive but was " + proxyProtocolTimeout);
 		}
+		if (unixSocket != null && (address != null || port != 0 || reusePort)) {
+			throw new IllegalArgumentException("listener '" + name + "' listens on " + unixSocket
+					+ ", which has no network address, port or SO_REUSEPORT; leave those unset");
+		}
 	}
 
 	/**
@@ -100,7 +106,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			@Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 			HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
 		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
-				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT);
+				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT, null);
 	}
 
 	/**
@@ -142,7 +148,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.unixSocket);
 	}
 
 	/**
@@ -153,7 +159,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.unixSocket);
 	}
 
 	/**
@@ -165,7 +171,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.unixSocket);
 	}
 
 	/**
@@ -176,7 +182,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withReusePort(boolean reusePort) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.unixSocket);
 	}
 
 	/**
@@ -187,7 +193,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.unixSocket);
 	}
 
 	/**
@@ -199,7 +205,19 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withProxyProtocol(ProxyProtocolMode proxyProtocol, Duration proxyProtocolTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				proxyProtocol, proxyProtocolTimeout);
+				proxyProtocol, proxyProtocolTimeout, this.unixSocket);
+	}
+
+	/**
+	 * Returns a copy that listens on a Unix domain socket instead of a TCP port: the address and port are
+	 * cleared and SO_REUSEPORT is off.
+	 * @param unixSocket the socket's path or abstract name
+	 * @return the new settings
+	 */
+	public ListenerSettings withUnixSocket(UnixSocket unixSocket) {
+		return new ListenerSettings(this.name, null, 0, this.backlog, this.handler, this.framing, this.maxConnections,
+				this.idleTimeout, this.handlerExecution, this.frameTimeout, false, this.proxyProtocol,
+				this.proxyProtocolTimeout, unixSocket);
 	}
 
 }

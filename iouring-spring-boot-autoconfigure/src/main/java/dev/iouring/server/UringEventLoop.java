@@ -279,7 +279,8 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 	/** Serves an accepted socket whose listener slot is already taken. */
 	void openConnection(ListenerRuntime listener, int fd) {
 		int slot = this.slots.allocate();
-		UringSocket socket = new UringSocket(this, slot, this.slots.nextGeneration(slot), fd, this.holdBudget);
+		UringSocket socket = new UringSocket(this, slot, this.slots.nextGeneration(slot), fd, this.holdBudget,
+				listener.settings.unixSocket());
 		this.slots.put(socket);
 		ServedConnection connection = this.core.open(listener, socket);
 		socket.connection = connection;

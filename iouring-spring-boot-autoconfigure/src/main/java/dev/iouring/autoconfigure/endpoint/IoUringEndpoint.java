@@ -15,6 +15,7 @@ import dev.iouring.server.CloseReason;
 import dev.iouring.server.ListenerStats;
 import dev.iouring.server.LoopStats;
 import dev.iouring.server.TcpServer;
+import dev.iouring.server.UnixSocket;
 
 /**
  * {@code /actuator/iouring}: what the server runs on and how it is doing. The transport and why it was
@@ -145,7 +146,9 @@ public class IoUringEndpoint {
 	/**
 	 * One listener, summed over the loops.
 	 * @param name the listener name
-	 * @param port the bound port (-1 when not running)
+	 * @param port the bound port (-1 when not running, and for a Unix listener)
+	 * @param unixSocket a Unix listener's socket ({@code unix:/path} or {@code unix:@name}), or
+	 * {@code null} for TCP
 	 * @param activeConnections connections open now
 	 * @param acceptedConnections connections accepted
 	 * @param rejectedConnections connections refused at max-connections
@@ -154,9 +157,9 @@ public class IoUringEndpoint {
 	 * @param framesReceived frames delivered to the handler
 	 * @param closedConnections closed connections by reason
 	 */
-	public record ListenerDescriptor(String name, int port, long activeConnections, long acceptedConnections,
-			long rejectedConnections, long bytesReceived, long bytesSent, long framesReceived,
-			Map<String, Long> closedConnections) {
+	public record ListenerDescriptor(String name, int port, @Nullable String unixSocket, long activeConnections,
+			long acceptedConnections, long rejectedConnections, long bytesReceived, long bytesSent,
+			long framesReceived, Map<String, Long> closedConnections) {
 
 		static List<ListenerDescriptor> of(TcpServer server) {
 			Map<String, List<ListenerStats>> byListener = new LinkedHashMap<>();
@@ -165,11 +168,15 @@ public class IoUringEndpoint {
 				byListener.computeIfAbsent(stats.listener(), (name) -> new ArrayList<>()).add(stats);
 			}
 			List<ListenerDescriptor> listeners = new ArrayList<>();
-			byListener.forEach((name, perLoop) -> listeners.add(of(name, server.port(name), perLoop)));
+			byListener.forEach((name, perLoop) -> {
+				UnixSocket unix = server.settings().listener(name).unixSocket();
+				listeners.add(of(name, server.port(name), (unix != null) ? unix.toString() : null, perLoop));
+			});
 			return listeners;
 		}
 
-		private static ListenerDescriptor of(String name, int port, List<ListenerStats> perLoop) {
+		private static ListenerDescriptor of(String name, int port, @Nullable String unixSocket,
+				List<ListenerStats> perLoop) {
 			long active = 0;
 			long accepted = 0;
 			long rejected = 0;
@@ -191,7 +198,8 @@ public class IoUringEndpoint {
 					closed.merge(reason.tag(), stats.closed(reason), Long::sum);
 				}
 			}
-			return new ListenerDescriptor(name, port, active, accepted, rejected, received, sent, frames, closed);
+			return new ListenerDescriptor(name, port, unixSocket, active, accepted, rejected, received, sent, frames,
+					closed);
 		}
 
 	}
