@@ -23,7 +23,7 @@ class UnknownIoUringPropertiesTests {
 
 	private static final String LISTENER_KEYS = "a listener takes address, backlog, frame-timeout, framing, "
 			+ "handler, handler-execution, idle-timeout, max-connections, port, proxy-protocol, proxy-protocol-timeout, "
-			+ "reuse-port";
+			+ "reuse-port, unix-socket-permissions";
 
 	private static final String FRAMING_KEYS = "framing takes byte-order, delimiter, frame-length, kind, "
 			+ "length-adjustment, length-field-length, length-field-offset, max-frame-size, strip-delimiter, "

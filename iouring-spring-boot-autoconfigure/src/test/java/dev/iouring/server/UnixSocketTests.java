@@ -247,6 +247,41 @@ class UnixSocketTests {
 	}
 
 	@Test
+	void aProxyHeaderNamesTheClientOverAUnixSocket() throws Exception {
+		UnixSocket socket = path("proxied.sock");
+		this.server = TestServers.create(this.transport, ServerSettings.builder()
+			.ring(RingOptions.of(256, 1024))
+			.buffers(256, 4096)
+			.eventLoops(1)
+			.listener(ListenerSettings.of("local", 0, new TcpHandler() {
+				@Override
+				public void onOpen(Connection connection) {
+					UnixSocketTests.this.opened.add(connection);
+				}
+
+				@Override
+				public void onData(Connection connection, Bytes data) {
+					connection.write(data);
+				}
+			}).withUnixSocket(socket).withProxyProtocol(ProxyProtocolMode.ON, Duration.ofSeconds(5)))
+			.build());
+		this.server.start();
+		try (SocketChannel client = SocketChannel.open(socket.socketAddress())) {
+			client.write(ByteBuffer.wrap("PROXY TCP4 203.0.113.7 192.0.2.1 51234 7000\r\nhi"
+				.getBytes(StandardCharsets.US_ASCII)));
+			ByteBuffer echoed = ByteBuffer.allocate(2);
+			while (echoed.hasRemaining() && client.read(echoed) >= 0) {
+				// read the echo
+			}
+			assertThat(new String(echoed.array(), StandardCharsets.US_ASCII)).isEqualTo("hi");
+			Connection connection = this.opened.getFirst();
+			assertThat(connection.remoteAddress()).hasToString("/203.0.113.7:51234");
+			assertThat(connection.proxyAddress()).isNull();
+			assertThat(connection.peerCredentials()).isNotNull();
+		}
+	}
+
+	@Test
 	void anAbstractNameServesOnIoUringAndTheNioTransportSaysWhyNot() throws Exception {
 		UnixSocket socket = new UnixSocket("iouring-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
 				true, UnixSocket.DEFAULT_PERMISSIONS);
