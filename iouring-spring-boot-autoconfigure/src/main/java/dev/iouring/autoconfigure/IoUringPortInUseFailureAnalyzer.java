@@ -9,6 +9,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.env.Environment;
 
 import dev.iouring.server.PortInUseException;
+import dev.iouring.server.UnixSocket;
 
 /**
  * Explains a listener that could not bind because its port is taken: which port, which listener, which
@@ -31,6 +32,10 @@ class IoUringPortInUseFailureAnalyzer extends AbstractFailureAnalyzer<PortInUseE
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, PortInUseException cause) {
 		String listener = cause.listenerName();
+		UnixSocket unix = cause.unixSocket();
+		if (unix != null) {
+			return analyzeUnix(listener, unix, cause);
+		}
 		String description = "The io_uring server's listener '" + listener + "' could not start: port "
 				+ cause.port() + " is already in use. Unless reuse-port is true, a listener owns its port alone,"
 				+ " and refuses to share it also with a socket that sets SO_REUSEPORT.";
@@ -40,6 +45,17 @@ class IoUringPortInUseFailureAnalyzer extends AbstractFailureAnalyzer<PortInUseE
 				+ " (0 lets the system choose a free one), or, if the listener is meant to share the port with the"
 				+ " other process (which must set SO_REUSEPORT too; the kernel then spreads new connections"
 				+ " between them), set " + listenerProperty(listener, "reuse-port", Boolean.class) + " to true.";
+		return new FailureAnalysis(description, action, cause);
+	}
+
+	private FailureAnalysis analyzeUnix(String listener, UnixSocket unix, PortInUseException cause) {
+		String description = "The io_uring server's listener '" + listener + "' could not start: " + cause.getMessage()
+				+ ". One socket at a time can be bound to a name; a socket file that nobody listens on any more is "
+				+ "replaced at startup, but this one has a live socket behind it.";
+		String action = "Identify and stop the process that is listening on " + unix + " (for example with 'ss -lxp | "
+				+ "grep " + unix.name() + "'), or choose another socket for the listener by setting "
+				+ listenerProperty(listener, "address", String.class) + " (for example to unix:/run/app/"
+				+ listener + ".sock).";
 		return new FailureAnalysis(description, action, cause);
 	}
 

@@ -1,6 +1,5 @@
 package dev.iouring.autoconfigure;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,9 +82,17 @@ public class IoUringProperties implements Validator {
 		private int port = 7000;
 
 		/**
-		 * Network address to bind. When not set, the server listens on all interfaces.
+		 * Address to bind: an IP address or host name, or a Unix domain socket as 'unix:/path/to.sock' (or
+		 * 'unix:@name' in Linux's abstract namespace, io_uring only), which takes no port. When not set,
+		 * the server listens on all interfaces.
 		 */
-		private @Nullable InetAddress address;
+		private @Nullable String address;
+
+		/**
+		 * Permissions of a Unix domain socket's file, as 'rw-rw----' or octal '0660'. Connecting takes
+		 * write permission.
+		 */
+		private String unixSocketPermissions = "rw-rw----";
 
 		/**
 		 * Maximum length of the queue of connections waiting to be accepted. Linux caps it at
@@ -205,12 +212,20 @@ public class IoUringProperties implements Validator {
 			this.port = port;
 		}
 
-		public @Nullable InetAddress getAddress() {
+		public @Nullable String getAddress() {
 			return this.address;
 		}
 
-		public void setAddress(@Nullable InetAddress address) {
+		public void setAddress(@Nullable String address) {
 			this.address = address;
+		}
+
+		public String getUnixSocketPermissions() {
+			return this.unixSocketPermissions;
+		}
+
+		public void setUnixSocketPermissions(String unixSocketPermissions) {
+			this.unixSocketPermissions = unixSocketPermissions;
 		}
 
 		public int getBacklog() {

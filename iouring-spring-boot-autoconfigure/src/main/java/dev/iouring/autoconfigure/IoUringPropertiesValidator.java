@@ -16,6 +16,7 @@ import org.springframework.validation.Errors;
 import dev.iouring.autoconfigure.IoUringProperties.Server;
 import dev.iouring.ring.RingOptions;
 import dev.iouring.server.SocketOptions;
+import dev.iouring.server.UnixSocket;
 import dev.iouring.server.codec.FramingSpec;
 
 /**
@@ -72,6 +73,68 @@ final class IoUringPropertiesValidator {
 		validateServer(this.properties.getServer());
 	}
 
+	/**
+	 * A listener's address, as {@link ServerSettingsMapper} reads it: its own or the server's, with its
+	 * own or the server's socket permissions. Invalid permissions are reported on their own property, so
+	 * the address is read here with the default ones.
+	 * @return the address, or {@code null} when it is invalid (and rejected once, on the property that
+	 * sets it)
+	 */
+	private @Nullable ListenerAddress address(Server server, @Nullable ListenerProperties listener) {
+		String own = (listener != null) ? listener.getAddress() : null;
+		try {
+			return ListenerAddress.of((own != null) ? own : server.getAddress(), "rw-rw----");
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * The address and the Unix socket settings of one level, server or listener: a Unix socket takes no
+	 * port and no SO_REUSEPORT, an abstract name has no file to give permissions, and a TCP listener none
+	 * either. The server-level permissions always have a value, so they are checked, not weighed.
+	 */
+	private void validateAddress(String path, @Nullable String address, @Nullable String permissions,
+			@Nullable Integer ownPort, @Nullable Boolean ownReusePort, boolean serverLevel) {
+		ListenerAddress parsed;
+		try {
+			parsed = ListenerAddress.of(address, "rw-rw----");
+		}
+		catch (IllegalArgumentException ex) {
+			reject(path + ".address", ex.getMessage());
+			return;
+		}
+		if (permissions != null) {
+			try {
+				UnixSocket.parsePermissions(permissions);
+			}
+			catch (IllegalArgumentException ex) {
+				reject(path + ".unix-socket-permissions", ex.getMessage());
+			}
+		}
+		UnixSocket unix = parsed.unix();
+		if (unix == null) {
+			if (permissions != null && !serverLevel) {
+				reject(path + ".unix-socket-permissions", "has no meaning for a listener on TCP (its address is an IP "
+						+ "address); remove it, or set a Unix socket address (unix:/run/app.sock)");
+			}
+			return;
+		}
+		if (ownPort != null) {
+			reject(path + ".port", "has no meaning for a listener on the Unix socket " + unix + "; remove it, or set an "
+					+ "IP address to listen on TCP");
+		}
+		if (Boolean.TRUE.equals(ownReusePort)) {
+			reject(path + ".reuse-port", "has no meaning for a listener on the Unix socket " + unix + " (a socket file "
+					+ "belongs to one process); remove it");
+		}
+		if (unix.abstractNamespace() && permissions != null && !serverLevel) {
+			reject(path + ".unix-socket-permissions", "has no meaning for " + unix + ": an abstract socket has no file; "
+					+ "remove it, or use a path (unix:/run/app.sock)");
+		}
+	}
+
 	private void validateRing(RingProperties ring) {
 		int entries = ring.getEntries();
 		if (!isPowerOfTwoInRange(entries, RingOptions.MAX_ENTRIES)) {
@@ -107,6 +170,7 @@ final class IoUringPropertiesValidator {
 		validateListenerValues("server", server.getPort(), server.getBacklog(), server.getMaxConnections(),
 				server.getIdleTimeout(), server.getFrameTimeout());
 		validateProxyProtocolTimeout("server", server.getProxyProtocolTimeout());
+		validateAddress("server", server.getAddress(), server.getUnixSocketPermissions(), null, null, true);
 		Integer eventLoops = server.getEventLoops();
 		if (eventLoops != null && (eventLoops < 1 || eventLoops > MAX_EVENT_LOOPS)) {
 			reject("server.event-loops", "must be between 1 and " + MAX_EVENT_LOOPS);
@@ -122,6 +186,13 @@ final class IoUringPropertiesValidator {
 					listener.getIdleTimeout(), listener.getFrameTimeout());
 			validateProxyProtocolTimeout(path, listener.getProxyProtocolTimeout());
 			validateSsl(path + ".ssl", listener.getSsl());
+			if (listener.getAddress() != null) {
+				validateAddress(path, listener.getAddress(), listener.getUnixSocketPermissions(), listener.getPort(),
+						listener.getReusePort(), false);
+			}
+			else {
+				validateInheritedAddress(path, server, listener);
+			}
 			if (listener.getFraming() != null) {
 				validateFraming(path + ".framing", listener.getFraming());
 			}
@@ -130,6 +201,31 @@ final class IoUringPropertiesValidator {
 			}
 		}
 		validateDistinctPorts(server);
+	}
+
+	/** A listener without an address of its own inherits the server's, with the same rules. */
+	private void validateInheritedAddress(String path, Server server, ListenerProperties listener) {
+		ListenerAddress address = address(server, listener);
+		if (address == null) {
+			return;
+		}
+		if (listener.getUnixSocketPermissions() != null) {
+			try {
+				UnixSocket.parsePermissions(listener.getUnixSocketPermissions());
+			}
+			catch (IllegalArgumentException ex) {
+				reject(path + ".unix-socket-permissions", ex.getMessage());
+				return;
+			}
+			if (!address.isUnix() || address.unix().abstractNamespace()) {
+				reject(path + ".unix-socket-permissions", "has no meaning for a listener that is not on a Unix socket "
+						+ "file (its address is " + ((address.isUnix()) ? address.unix() : "an IP address") + "); remove it");
+			}
+		}
+		if (address.isUnix() && listener.getPort() != null) {
+			reject(path + ".port", "has no meaning for a listener on the Unix socket " + address.unix() + " (from "
+					+ "iouring.server.address); remove it, or set the listener's own address");
+		}
 	}
 
 	private void validateListenerValues(String path, @Nullable Integer port, @Nullable Integer backlog,
@@ -259,11 +355,24 @@ final class IoUringPropertiesValidator {
 		Map<String, String> listenerByEndpoint = new HashMap<>();
 		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
 			ListenerProperties listener = entry.getValue();
+			ListenerAddress parsed = address(server, listener);
+			if (parsed == null) {
+				continue;
+			}
+			if (parsed.isUnix()) {
+				String other = listenerByEndpoint.putIfAbsent(parsed.unix().toString(), entry.getKey());
+				if (other != null) {
+					reject(listenerPath(entry.getKey()) + ".address", "resolves to " + parsed.unix() + ", which listener '"
+							+ other + "' already uses; give each listener its own socket (an unset listener address "
+							+ "falls back to iouring.server.address)");
+				}
+				continue;
+			}
 			int port = Objects.requireNonNullElse(listener.getPort(), server.getPort());
 			if (port == 0) {
 				continue;
 			}
-			InetAddress address = (listener.getAddress() != null) ? listener.getAddress() : server.getAddress();
+			InetAddress address = parsed.inet();
 			String endpoint = ((address != null) ? address.getHostAddress() : "*") + ":" + port;
 			String other = listenerByEndpoint.putIfAbsent(endpoint, entry.getKey());
 			if (other != null) {

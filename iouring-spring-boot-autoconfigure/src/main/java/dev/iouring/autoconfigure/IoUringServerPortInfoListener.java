@@ -16,7 +16,9 @@ import org.springframework.core.env.PropertySource;
 /**
  * Writes the bound ports of the io_uring server into the environment when it starts:
  * {@value #PORT_PROPERTY} for the first listener and {@code local.iouring.server.<listener>.port} for
- * each, so tests with port 0 can inject them ({@link LocalIoUringServerPort}).
+ * each, so tests with port 0 can inject them ({@link LocalIoUringServerPort}). A listener on a Unix
+ * socket has no port: {@code local.iouring.server.<listener>.unix-socket} holds its socket
+ * ({@code unix:/path}) instead, and {@value #PORT_PROPERTY} is unset when it is the first.
  *
  * <p>The properties go into the {@value #PROPERTY_SOURCE_NAME} property source that Boot's own servers
  * share, placed first, in the server's context and every parent context.
@@ -32,8 +34,22 @@ final class IoUringServerPortInfoListener implements ApplicationListener<IoUring
 	@Override
 	public void onApplicationEvent(IoUringServerInitializedEvent event) {
 		Map<String, Object> ports = new HashMap<>();
-		ports.put(PORT_PROPERTY, event.getPort());
-		event.getPorts().forEach((listener, port) -> ports.put("local.iouring.server." + listener + ".port", port));
+		boolean first = true;
+		for (Map.Entry<String, Object> endpoint : event.getServer().endpoints().entrySet()) {
+			String prefix = "local.iouring.server." + endpoint.getKey();
+			if (endpoint.getValue() instanceof String unixSocket) {
+				// A Unix listener has no port: its socket is published instead, so no -1 passes for a port.
+				ports.put(prefix + ".unix-socket", unixSocket);
+			}
+			else {
+				int port = event.getPort(endpoint.getKey());
+				ports.put(prefix + ".port", port);
+				if (first) {
+					ports.put(PORT_PROPERTY, port);
+				}
+			}
+			first = false;
+		}
 		publish(event.getApplicationContext(), ports);
 	}
 

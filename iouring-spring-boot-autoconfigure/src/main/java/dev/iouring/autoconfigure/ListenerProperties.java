@@ -1,6 +1,5 @@
 package dev.iouring.autoconfigure;
 
-import java.net.InetAddress;
 import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
@@ -20,9 +19,17 @@ public class ListenerProperties {
 	private @Nullable Integer port;
 
 	/**
-	 * Network address to bind.
+	 * Address to bind: an IP address or host name, or a Unix domain socket as 'unix:/path/to.sock' (or
+	 * 'unix:@name' in Linux's abstract namespace, io_uring only), which takes no port. When not set, the
+	 * server-level address.
 	 */
-	private @Nullable InetAddress address;
+	private @Nullable String address;
+
+	/**
+	 * Permissions of this listener's Unix domain socket file, as 'rw-rw----' or octal '0660'. When not
+	 * set, the server-level unix-socket-permissions.
+	 */
+	private @Nullable String unixSocketPermissions;
 
 	/**
 	 * Maximum length of the queue of connections waiting to be accepted.
@@ -124,12 +131,20 @@ public class ListenerProperties {
 		this.port = port;
 	}
 
-	public @Nullable InetAddress getAddress() {
+	public @Nullable String getAddress() {
 		return this.address;
 	}
 
-	public void setAddress(@Nullable InetAddress address) {
+	public void setAddress(@Nullable String address) {
 		this.address = address;
+	}
+
+	public @Nullable String getUnixSocketPermissions() {
+		return this.unixSocketPermissions;
+	}
+
+	public void setUnixSocketPermissions(@Nullable String unixSocketPermissions) {
+		this.unixSocketPermissions = unixSocketPermissions;
 	}
 
 	public @Nullable Integer getBacklog() {

@@ -1,6 +1,5 @@
 package dev.iouring.autoconfigure;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +111,14 @@ final class ServerSettingsMapper {
 		String handlerName = firstNonNull(listener.getHandler(), server.getHandler());
 		String property = (listener.getHandler() == null && server.getHandler() != null) ? "iouring.server.handler"
 				: handlerProperty;
-		InetAddress address = firstNonNull(listener.getAddress(), server.getAddress());
+		ListenerAddress address;
+		try {
+			address = ListenerAddress.of(firstNonNull(listener.getAddress(), server.getAddress()),
+					Objects.requireNonNullElse(listener.getUnixSocketPermissions(), server.getUnixSocketPermissions()));
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid(ex);
+		}
 		int port = Objects.requireNonNullElse(listener.getPort(), server.getPort());
 		int backlog = Objects.requireNonNullElse(listener.getBacklog(), server.getBacklog());
 		int maxConnections = Objects.requireNonNullElse(listener.getMaxConnections(), server.getMaxConnections());
@@ -129,10 +135,11 @@ final class ServerSettingsMapper {
 		TlsSettings tls = this.tls.resolve(name, listener.getSsl(), server.getSsl(),
 				"iouring.server.listeners." + name + ".ssl");
 		try {
-			return new ListenerSettings(name, address, port, backlog,
+			// A Unix socket has no port and no SO_REUSEPORT: the server-level ones it inherits do not apply.
+			return new ListenerSettings(name, address.inet(), address.isUnix() ? 0 : port, backlog,
 					this.handlers.resolve(name, handlerName, property), framing, maxConnections, idleTimeout,
-					execution, frameTimeout, reusePort, proxyProtocol, proxyProtocolTimeout,
-					socketOptions(listener.getSocket(), server.getSocket()), tls);
+					execution, frameTimeout, reusePort && !address.isUnix(), proxyProtocol, proxyProtocolTimeout,
+					socketOptions(listener.getSocket(), server.getSocket()), tls, address.unix());
 		}
 		catch (IllegalArgumentException | ArithmeticException ex) {
 			throw invalid(ex);

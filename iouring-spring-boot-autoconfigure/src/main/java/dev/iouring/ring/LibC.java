@@ -80,6 +80,10 @@ final class LibC {
 
 	static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(I, I, I), true);
 
+	/** {@code int fcntl(int fd, int cmd, ...)} with one variadic int, as F_DUPFD_CLOEXEC takes. */
+	static final MethodHandle FCNTL_INT = LINKER.downcallHandle(symbol("fcntl"), FunctionDescriptor.of(I, I, I, I),
+			Linker.Option.firstVariadicArg(2), ERRNO, Linker.Option.critical(false));
+
 	static final MethodHandle GETSOCKNAME = link("getsockname", FunctionDescriptor.of(I, I, P, P), true);
 
 	static final MethodHandle GETPEERNAME = link("getpeername", FunctionDescriptor.of(I, I, P, P), true);

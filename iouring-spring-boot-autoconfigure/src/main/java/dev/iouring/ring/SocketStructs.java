@@ -7,7 +7,7 @@ import java.lang.foreign.ValueLayout;
 /**
  * The socket structs the engine hands to the kernel, as {@link StructLayout}s that mirror the C
  * library's definitions on 64-bit Linux ({@code <sys/socket.h>}, {@code <sys/uio.h>},
- * {@code <netinet/in.h>}); offsets are derived from them, and {@code IoUringAbiTests} checks every size
+ * {@code <netinet/in.h>}, {@code <sys/un.h>}); offsets are derived from them, and {@code IoUringAbiTests} checks every size
  * and offset against {@code sizeof} and {@code offsetof} from a compiled C program.
  */
 public final class SocketStructs {
@@ -41,6 +41,23 @@ public final class SocketStructs {
 			ValueLayout.JAVA_INT.withName("sin6_scope_id"))
 		.withName("sockaddr_in6");
 
+	/** Bytes of sun_path in a struct sockaddr_un (UNIX_PATH_MAX in include/uapi/linux/un.h). */
+	public static final int SUN_PATH_SIZE = 108;
+
+	/**
+	 * struct sockaddr_un: the family, then the path. A path in the file system is NUL-terminated; a name
+	 * in Linux's abstract namespace starts with a NUL byte instead and runs to the end of the address
+	 * length given to bind(), NULs and all.
+	 */
+	static final StructLayout SOCKADDR_UN = MemoryLayout.structLayout(ValueLayout.JAVA_SHORT.withName("sun_family"),
+			MemoryLayout.sequenceLayout(SUN_PATH_SIZE, ValueLayout.JAVA_BYTE).withName("sun_path"))
+		.withName("sockaddr_un");
+
+	/** struct ucred, what SO_PEERCRED answers: the peer's pid, uid and gid when it connected. */
+	static final StructLayout UCRED = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("pid"),
+			ValueLayout.JAVA_INT.withName("uid"), ValueLayout.JAVA_INT.withName("gid"))
+		.withName("ucred");
+
 	/** Size of a struct iovec. */
 	public static final long IOVEC_SIZE = IOVEC.byteSize();
 
@@ -68,6 +85,14 @@ public final class SocketStructs {
 	static final long SIN6_ADDR = IoUringStructs.offset(SOCKADDR_IN6, "sin6_addr");
 
 	static final long SIN6_SCOPE_ID = IoUringStructs.offset(SOCKADDR_IN6, "sin6_scope_id");
+
+	static final long SUN_PATH = IoUringStructs.offset(SOCKADDR_UN, "sun_path");
+
+	static final long UCRED_PID = IoUringStructs.offset(UCRED, "pid");
+
+	static final long UCRED_UID = IoUringStructs.offset(UCRED, "uid");
+
+	static final long UCRED_GID = IoUringStructs.offset(UCRED, "gid");
 
 	private SocketStructs() {
 	}

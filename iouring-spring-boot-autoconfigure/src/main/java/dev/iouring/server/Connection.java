@@ -2,12 +2,13 @@ package dev.iouring.server;
 
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * One accepted TCP connection, as handlers see it.
+ * One accepted connection, over TCP or a Unix domain socket, as handlers see it.
  *
  * <p>Every method is safe to call from any thread. Writes keep their order: bytes written by one thread
  * are sent in the order of the calls, and a write made on the event-loop thread is copied before the
@@ -104,6 +105,9 @@ public interface Connection {
 	 * {@link ProxyHeader#sourceAddress()}), and the proxy's own address is {@link #proxyAddress()}; when
 	 * the header names no client (a {@code LOCAL} health check, a v1 {@code UNKNOWN} line) or none was
 	 * sent ({@code optional}), it is the socket's peer.
+	 * <p>On a listener bound to a Unix domain socket the peer has no IP address, so this is {@code null}
+	 * unless a PROXY protocol header named a client; who the peer is, the kernel tells through
+	 * {@link #peerCredentials()}.
 	 * @return the remote address
 	 */
 	@Nullable InetSocketAddress remoteAddress();
@@ -140,9 +144,31 @@ public interface Connection {
 
 	/**
 	 * Returns the local address the connection was accepted on.
-	 * @return the local address
+	 * @return the local address, or {@code null} on a listener bound to a Unix domain socket (see
+	 * {@link #localSocketAddress()})
 	 */
 	@Nullable InetSocketAddress localAddress();
+
+	/**
+	 * Returns the local address whatever the socket's family: the {@link #localAddress()} of a TCP
+	 * connection, or the {@link java.net.UnixDomainSocketAddress} of the listener's socket file on a Unix
+	 * listener.
+	 * @return the address, or {@code null} when the socket cannot tell, and for a socket in Linux's
+	 * abstract namespace, which the JDK's addresses cannot name
+	 */
+	default @Nullable SocketAddress localSocketAddress() {
+		return localAddress();
+	}
+
+	/**
+	 * Returns who is at the other end of a Unix domain socket connection, as the kernel recorded it when
+	 * the peer connected ({@code SO_PEERCRED}): on io_uring its pid, uid and gid, on NIO its user and
+	 * group names (see {@link PeerCredentials}).
+	 * @return the credentials, or {@code null} on TCP and once the connection is closed
+	 */
+	default @Nullable PeerCredentials peerCredentials() {
+		return null;
+	}
 
 	/**
 	 * Returns the object attached with {@link #attach(Object)}.

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  * decides what happens (when to read, what to send, when and how to close); a transport carries it out
  * and reports back what the socket did (bytes received, bytes sent, end of stream, a failure).
  *
- * <p>Threads: the owning loop only, except the two address methods, which any thread may call.
+ * <p>Threads: the owning loop only, except the address and credentials methods, which any thread may
+ * call.
  */
 interface ConnectionIo {
 
@@ -45,6 +46,11 @@ interface ConnectionIo {
 
 	/** The local address, or {@code null} once the socket cannot tell. */
 	@Nullable InetSocketAddress localAddress();
+
+	/** The peer's credentials on a Unix socket, or {@code null} on TCP or once the socket cannot tell. */
+	default @Nullable PeerCredentials peerCredentials() {
+		return null;
+	}
 
 	/** What {@code toString()} adds about the transport, such as {@code ", transport=nio"}, or "". */
 	String describe();

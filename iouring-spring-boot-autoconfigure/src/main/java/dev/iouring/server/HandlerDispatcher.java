@@ -77,7 +77,7 @@ final class HandlerDispatcher {
 	 * handled them, when there is one).
 	 */
 	private void badFrame(ServedConnection connection, FramingException ex) {
-		this.core.faults.log().info("Closing {} from {}: {}", connection, connection.remoteAddress(), ex.getMessage());
+		this.core.faults.log().info("Closing {} from {}: {}", connection, connection.peer(), ex.getMessage());
 		connection.inputEnded = true;
 		CloseReason reason = ex.reason();
 		if (connection.lane == null) {

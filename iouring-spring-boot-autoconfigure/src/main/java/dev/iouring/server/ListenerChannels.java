@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
@@ -90,6 +91,43 @@ final class ListenerChannels {
 			}
 			throw new UncheckedIOException("NIO listener '" + listener.name() + "' could not bind " + endpoint + ": "
 					+ ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Binds a non-blocking listening channel for a Unix listener on a path, and sets the socket file's
+	 * permissions. The JDK binds and listens in one call, so for the moment between it and the chmod the
+	 * file has the mode the process's umask gives it.
+	 * @param listener the listener
+	 * @return the bound channel
+	 * @throws PortInUseException if another socket is bound to the path
+	 */
+	static ServerSocketChannel bindUnix(ListenerRuntime listener) {
+		UnixSocket unix = listener.settings().unixSocket();
+		@Nullable ServerSocketChannel channel = null;
+		try {
+			channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+			channel.bind(unix.socketAddress(), listener.settings().backlog());
+			if (listener.unixFile != null) {
+				listener.unixFile.bound();
+			}
+			channel.configureBlocking(false);
+			return channel;
+		}
+		catch (IOException ex) {
+			closeQuietly(channel);
+			if (ex instanceof BindException && isAddressInUse(ex)) {
+				throw new PortInUseException(listener.name(), unix, "EADDRINUSE: another socket is bound to it", ex);
+			}
+			throw new UncheckedIOException("NIO listener '" + listener.name() + "' could not bind " + unix + ": "
+					+ ex.getMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			closeQuietly(channel);
+			if (listener.unixFile != null) {
+				listener.unixFile.remove();
+			}
+			throw ex;
 		}
 	}
 

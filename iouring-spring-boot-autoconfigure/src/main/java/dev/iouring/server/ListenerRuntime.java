@@ -2,6 +2,8 @@ package dev.iouring.server;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A listener's state shared by every loop: its settings, the port it is bound to (known after the first
  * loop binds, which matters with port 0), and its open connection count, which enforces
@@ -22,6 +24,16 @@ final class ListenerRuntime {
 
 	volatile int boundPort = -1;
 
+	/** The socket file of a Unix listener on a path, or {@code null}. */
+	final @Nullable UnixSocketFile unixFile;
+
+	/**
+	 * A Unix listener's one listening socket, bound by the first io_uring loop, which owns it; the later
+	 * loops accept on duplicates of it (a Unix socket's name cannot be bound twice, so there is no
+	 * SO_REUSEPORT group to spread connections). -1 until bound.
+	 */
+	volatile int unixListenFd = -1;
+
 	/**
 	 * Creates the runtime state of a listener.
 	 * @param index the listener's position in the server settings
@@ -31,6 +43,16 @@ final class ListenerRuntime {
 		this.index = index;
 		this.settings = settings;
 		this.socketOptions = new AcceptedSocketOptions(settings.name(), settings.socketOptions());
+		UnixSocket unix = settings.unixSocket();
+		this.unixFile = (unix != null && !unix.abstractNamespace()) ? new UnixSocketFile(settings.name(), unix) : null;
+	}
+
+	/**
+	 * Returns whether the listener listens on a Unix domain socket rather than a TCP port.
+	 * @return whether it is a Unix listener
+	 */
+	boolean isUnix() {
+		return this.settings.unixSocket() != null;
 	}
 
 	/** No stages: bytes go straight between socket and codec. */
@@ -96,7 +118,7 @@ final class ListenerRuntime {
 
 	/**
 	 * Returns the port the listener is bound to.
-	 * @return the port, or -1 before the first loop bound it
+	 * @return the port, or -1 before the first loop bound it, and always for a Unix listener
 	 */
 	public int boundPort() {
 		return this.boundPort;

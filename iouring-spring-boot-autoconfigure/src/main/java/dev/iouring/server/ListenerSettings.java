@@ -36,11 +36,14 @@ import dev.iouring.server.codec.FrameDecoderFactory;
  * @param socketOptions the TCP options set on every accepted connection
  * @param tls TLS on this listener's connections (the engine for each new connection, client
  * authentication, handshake timeout), or {@code null} for plaintext
+ * @param unixSocket the Unix domain socket to listen on instead of a TCP port, or {@code null} for TCP;
+ * with one, {@code address} is {@code null}, {@code port} 0 and {@code reusePort} false
  */
 public record ListenerSettings(String name, @Nullable InetAddress address, int port, int backlog,
 		TcpHandler handler, @Nullable FrameDecoderFactory framing, int maxConnections, Duration idleTimeout,
 		HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort, ProxyProtocolMode proxyProtocol,
-		Duration proxyProtocolTimeout, SocketOptions socketOptions, @Nullable TlsSettings tls) {
+		Duration proxyProtocolTimeout, SocketOptions socketOptions, @Nullable TlsSettings tls,
+		@Nullable UnixSocket unixSocket) {
 
 	/**
 	 * Default PROXY header timeout: a proxy sends the header at once on connecting, and the
@@ -83,6 +86,10 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			throw new IllegalArgumentException("listener '" + name
 					+ "': proxy-protocol-timeout must be positive but was " + proxyProtocolTimeout);
 		}
+		if (unixSocket != null && (address != null || port != 0 || reusePort)) {
+			throw new IllegalArgumentException("listener '" + name + "' listens on " + unixSocket
+					+ ", which has no network address, port or SO_REUSEPORT; leave those unset");
+		}
 	}
 
 	/**
@@ -105,7 +112,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 			HandlerExecution handlerExecution, Duration frameTimeout, boolean reusePort) {
 		this(name, address, port, backlog, handler, framing, maxConnections, idleTimeout, handlerExecution,
 				frameTimeout, reusePort, ProxyProtocolMode.OFF, DEFAULT_PROXY_PROTOCOL_TIMEOUT, SocketOptions.DEFAULTS,
-				null);
+				null, null);
 	}
 
 	/**
@@ -147,7 +154,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFraming(@Nullable FrameDecoderFactory framing) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls,
+				this.unixSocket);
 	}
 
 	/**
@@ -158,7 +166,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withHandlerExecution(HandlerExecution execution) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, execution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls,
+				this.unixSocket);
 	}
 
 	/**
@@ -170,7 +179,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withLimits(int maxConnections, Duration idleTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				maxConnections, idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls,
+				this.unixSocket);
 	}
 
 	/**
@@ -181,7 +191,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withReusePort(boolean reusePort) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls,
+				this.unixSocket);
 	}
 
 	/**
@@ -192,7 +203,8 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withFrameTimeout(Duration frameTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, this.tls,
+				this.unixSocket);
 	}
 
 	/**
@@ -204,7 +216,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withProxyProtocol(ProxyProtocolMode proxyProtocol, Duration proxyProtocolTimeout) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				proxyProtocol, proxyProtocolTimeout, this.socketOptions, this.tls);
+				proxyProtocol, proxyProtocolTimeout, this.socketOptions, this.tls, this.unixSocket);
 	}
 
 	/**
@@ -215,7 +227,7 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withSocketOptions(SocketOptions socketOptions) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, socketOptions, this.tls);
+				this.proxyProtocol, this.proxyProtocolTimeout, socketOptions, this.tls, this.unixSocket);
 	}
 
 	/**
@@ -226,7 +238,19 @@ public record ListenerSettings(String name, @Nullable InetAddress address, int p
 	public ListenerSettings withTls(@Nullable TlsSettings tls) {
 		return new ListenerSettings(this.name, this.address, this.port, this.backlog, this.handler, this.framing,
 				this.maxConnections, this.idleTimeout, this.handlerExecution, this.frameTimeout, this.reusePort,
-				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, tls);
+				this.proxyProtocol, this.proxyProtocolTimeout, this.socketOptions, tls, this.unixSocket);
+	}
+
+	/**
+	 * Returns a copy that listens on a Unix domain socket instead of a TCP port: the address and port are
+	 * cleared and SO_REUSEPORT is off.
+	 * @param unixSocket the socket's path or abstract name
+	 * @return the new settings
+	 */
+	public ListenerSettings withUnixSocket(UnixSocket unixSocket) {
+		return new ListenerSettings(this.name, null, 0, this.backlog, this.handler, this.framing, this.maxConnections,
+				this.idleTimeout, this.handlerExecution, this.frameTimeout, false, this.proxyProtocol,
+				this.proxyProtocolTimeout, this.socketOptions, this.tls, unixSocket);
 	}
 
 }

@@ -158,6 +158,7 @@ abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer {
 		// The loops' sockets share each port through SO_REUSEPORT, which would let another server's sockets
 		// share it silently: see PortOwnership for the checks on both sides of binding.
 		PortOwnership.probe(this.listeners);
+		UnixSocketFile.clearStale(this.listeners);
 		int number = SERVER_COUNT.incrementAndGet();
 		String prefix = "iouring-" + (transport().equals("nio") ? "nio-" : "") + ((number > 1) ? number + "-" : "")
 				+ "loop-";
@@ -168,11 +169,12 @@ abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer {
 		catch (RuntimeException ex) {
 			stopLoops(List.copyOf(this.loops));
 			this.loops.clear();
+			UnixSocketFile.removeAll(this.listeners);
 			throw ex;
 		}
 		this.running = true;
 		logger.info("TCP server started on transport {}: {} event loop(s), {}, listeners {}", transport(),
-				this.loops.size(), describe(this.loops), ports());
+				this.loops.size(), describe(this.loops), endpoints());
 	}
 
 	@Override
@@ -266,6 +268,7 @@ abstract class LoopedTcpServer<L extends ServerLoop> implements TcpServer {
 		}
 		this.running = false;
 		stopLoops(List.copyOf(this.loops));
+		UnixSocketFile.removeAll(this.listeners);
 		this.draining = false;
 		logger.info("TCP server ({}) stopped", transport());
 	}

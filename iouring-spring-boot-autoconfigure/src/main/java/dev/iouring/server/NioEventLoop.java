@@ -55,6 +55,9 @@ final class NioEventLoop extends AbstractServerLoop {
 	/** The loops this one hands accepted connections to; empty when it does not accept. */
 	private List<NioEventLoop> acceptTargets = List.of();
 
+	/** The loops this one hands connections to Unix listeners to; empty when another loop accepts them. */
+	private List<NioEventLoop> unixAcceptTargets = List.of();
+
 	private int nextTarget;
 
 	private final @Nullable ServerSocketChannel[] listenChannels;
@@ -84,6 +87,15 @@ final class NioEventLoop extends AbstractServerLoop {
 	 */
 	void acceptFor(List<NioEventLoop> targets) {
 		this.acceptTargets = List.copyOf(targets);
+	}
+
+	/**
+	 * Makes this loop the one that accepts on every Unix listener (whose socket cannot be bound twice)
+	 * and hands the connections to {@code targets} in turn. Called before {@link #start()}.
+	 * @param targets every loop of the server
+	 */
+	void acceptUnixFor(List<NioEventLoop> targets) {
+		this.unixAcceptTargets = List.copyOf(targets);
 	}
 
 	@Override
@@ -123,13 +135,15 @@ final class NioEventLoop extends AbstractServerLoop {
 		this.readSegment = MemorySegment.ofBuffer(this.readBuffer);
 		this.reservedReadBytes = this.settings.bufferSize();
 		NativeMemory.reserved(this.reservedReadBytes);
-		if (!this.acceptTargets.isEmpty()) {
-			boolean reusePort = this.acceptTargets.size() == 1;
-			for (ListenerRuntime listener : this.listeners) {
-				ServerSocketChannel channel = ListenerChannels.bind(listener, reusePort);
-				this.listenChannels[listener.index()] = channel;
-				channel.register(this.selector, SelectionKey.OP_ACCEPT, listener);
+		boolean reusePort = this.acceptTargets.size() == 1;
+		for (ListenerRuntime listener : this.listeners) {
+			if (acceptTargets(listener).isEmpty()) {
+				continue;
 			}
+			ServerSocketChannel channel = listener.isUnix() ? ListenerChannels.bindUnix(listener)
+					: ListenerChannels.bind(listener, reusePort);
+			this.listenChannels[listener.index()] = channel;
+			channel.register(this.selector, SelectionKey.OP_ACCEPT, listener);
 		}
 	}
 
@@ -223,8 +237,9 @@ final class NioEventLoop extends AbstractServerLoop {
 				ListenerChannels.closeQuietly(channel);
 				continue;
 			}
-			NioEventLoop target = this.acceptTargets.get(this.nextTarget);
-			this.nextTarget = (this.nextTarget + 1) % this.acceptTargets.size();
+			List<NioEventLoop> targets = acceptTargets(listener);
+			NioEventLoop target = targets.get(this.nextTarget % targets.size());
+			this.nextTarget = (this.nextTarget + 1) % targets.size();
 			if (target == this) {
 				adopt(listener, channel);
 			}
@@ -232,6 +247,10 @@ final class NioEventLoop extends AbstractServerLoop {
 				target.execute(() -> target.adopt(listener, channel));
 			}
 		}
+	}
+
+	private List<NioEventLoop> acceptTargets(ListenerRuntime listener) {
+		return listener.isUnix() ? this.unixAcceptTargets : this.acceptTargets;
 	}
 
 	private void acceptFailed(ListenerRuntime listener, IOException ex) {
@@ -261,11 +280,14 @@ final class NioEventLoop extends AbstractServerLoop {
 			listener.release();
 			return;
 		}
-		NioSocket socket = new NioSocket(this, channel);
+		NioSocket socket = new NioSocket(this, channel, listener.isUnix());
 		SelectionKey key;
 		try {
 			channel.configureBlocking(false);
-			listener.socketOptions.apply(channel, this.stats);
+			if (!listener.isUnix()) {
+				// TCP options only: a Unix socket has none of them (and no Nagle delay).
+				listener.socketOptions.apply(channel, this.stats);
+			}
 			key = channel.register(this.selector, 0);
 		}
 		catch (IOException ex) {

@@ -11,7 +11,9 @@ import java.util.List;
  *
  * <p>Accepting: with {@code SO_REUSEPORT} every loop listens on each listener's port with its own channel
  * and the kernel spreads connections over them; without it the first loop alone listens and hands the
- * connections it accepts to every loop in turn.
+ * connections it accepts to every loop in turn. A Unix listener's socket is bound once, by the loop
+ * that starts last, which hands its connections to every loop in turn. The JDK cannot bind a name in
+ * Linux's abstract namespace, so a {@code unix:@name} listener fails {@link #start()}.
  *
  * <p>Settings that describe a ring ({@link ServerSettings#ring()}, {@link ServerSettings#bufferCount()})
  * mean nothing here; {@link ServerSettings#bufferSize()} is the size of each loop's read buffer, and the
@@ -53,6 +55,14 @@ final class NioServer extends LoopedTcpServer<NioEventLoop> {
 	 */
 	@Override
 	protected void startLoops(String threadPrefix, ListenerRuntime[] listeners, List<NioEventLoop> loops) {
+		for (ListenerRuntime listener : listeners) {
+			UnixSocket unix = listener.settings().unixSocket();
+			if (unix != null && unix.abstractNamespace()) {
+				throw new IllegalStateException("NIO listener '" + listener.name() + "' cannot bind " + unix
+						+ ": the JDK's Unix domain sockets have no abstract namespace. Use a path (unix:/run/app.sock),"
+						+ " or the io_uring transport, which binds abstract names");
+			}
+		}
 		for (int i = 0; i < settings().eventLoops(); i++) {
 			loops.add(watched(new NioEventLoop(i, settings(), listeners, threadPrefix + i)));
 		}
@@ -66,6 +76,8 @@ final class NioServer extends LoopedTcpServer<NioEventLoop> {
 		if (!this.reusePort) {
 			order.addLast(order.removeFirst());
 		}
+		// The loop that starts last accepts on the Unix listeners: every loop it hands to runs by then.
+		order.getLast().acceptUnixFor(loops);
 		for (NioEventLoop loop : order) {
 			loop.start();
 		}
@@ -88,6 +100,9 @@ final class NioServer extends LoopedTcpServer<NioEventLoop> {
 	 */
 	@Override
 	protected void stopLoops(List<NioEventLoop> loops) {
+		if (loops.isEmpty()) {
+			return;
+		}
 		NioEventLoop first = loops.getFirst();
 		first.stop();
 		awaitTermination(List.of(first));

@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * the outbound queue. Pausing a connection is dropping {@code OP_READ}: unread bytes wait in the kernel,
  * so nothing received is ever dropped.
  *
- * <p>Threads: the loop thread only, except the address methods (NIO channels answer those from any
- * thread; the answer is kept, as it cannot change).
+ * <p>Threads: the loop thread only, except the address and credentials methods (NIO channels answer
+ * those from any thread; the answer is kept, as it cannot change).
  */
 final class NioSocket implements ConnectionIo {
 
@@ -38,9 +40,15 @@ final class NioSocket implements ConnectionIo {
 
 	private volatile @Nullable InetSocketAddress localAddress;
 
-	NioSocket(NioEventLoop loop, SocketChannel channel) {
+	/** Whether the channel is a Unix domain socket's. */
+	private final boolean unix;
+
+	private volatile @Nullable PeerCredentials credentials;
+
+	NioSocket(NioEventLoop loop, SocketChannel channel, boolean unix) {
 		this.loop = loop;
 		this.channel = channel;
+		this.unix = unix;
 	}
 
 	void register(SelectionKey key) {
@@ -140,10 +148,14 @@ final class NioSocket implements ConnectionIo {
 		this.channel.shutdownOutput();
 	}
 
-	/** NIO gives no descriptor to ask the kernel with: a quiet lingering peer is closed after its quiet time. */
+	/**
+	 * NIO gives no descriptor to ask the kernel with: a quiet lingering peer is closed after its quiet
+	 * time. On a Unix socket every byte sent is in the peer's receive queue at once, and a close does not
+	 * discard it, so nothing waits.
+	 */
 	@Override
 	public long unacknowledgedBytes() {
-		return -1;
+		return this.unix ? 0 : -1;
 	}
 
 	@Override
@@ -162,7 +174,8 @@ final class NioSocket implements ConnectionIo {
 		InetSocketAddress address = this.remoteAddress;
 		if (address == null) {
 			try {
-				address = (InetSocketAddress) this.channel.getRemoteAddress();
+				// A Unix socket's peer has a UnixDomainSocketAddress (usually unnamed): no IP address.
+				address = (this.channel.getRemoteAddress() instanceof InetSocketAddress inet) ? inet : null;
 				this.remoteAddress = address;
 			}
 			catch (IOException ex) {
@@ -177,7 +190,7 @@ final class NioSocket implements ConnectionIo {
 		InetSocketAddress address = this.localAddress;
 		if (address == null) {
 			try {
-				address = (InetSocketAddress) this.channel.getLocalAddress();
+				address = (this.channel.getLocalAddress() instanceof InetSocketAddress inet) ? inet : null;
 				this.localAddress = address;
 			}
 			catch (IOException ex) {
@@ -185,6 +198,30 @@ final class NioSocket implements ConnectionIo {
 			}
 		}
 		return address;
+	}
+
+	/**
+	 * The JDK reads SO_PEERCRED as a {@link UnixDomainPrincipal}: the user and group names, with neither
+	 * the numbers nor the pid.
+	 */
+	@Override
+	public @Nullable PeerCredentials peerCredentials() {
+		if (!this.unix) {
+			return null;
+		}
+		PeerCredentials credentials = this.credentials;
+		if (credentials == null) {
+			try {
+				UnixDomainPrincipal principal = this.channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+				credentials = new PeerCredentials(PeerCredentials.UNKNOWN, PeerCredentials.UNKNOWN,
+						PeerCredentials.UNKNOWN, principal.user().getName(), principal.group().getName());
+				this.credentials = credentials;
+			}
+			catch (IOException | UnsupportedOperationException ex) {
+				return null;
+			}
+		}
+		return credentials;
 	}
 
 	@Override

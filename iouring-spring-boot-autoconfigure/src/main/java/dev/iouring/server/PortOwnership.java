@@ -65,7 +65,7 @@ final class PortOwnership {
 	static void probe(ListenerRuntime[] listeners) {
 		for (ListenerRuntime listener : listeners) {
 			ListenerSettings settings = listener.settings();
-			if (settings.reusePort() || settings.port() == 0) {
+			if (settings.reusePort() || settings.port() == 0 || settings.unixSocket() != null) {
 				continue;
 			}
 			// No address: the wildcard, which is IPv6 any taking IPv4 too where the system has IPv6, as the
@@ -98,7 +98,7 @@ final class PortOwnership {
 	 * @throws PortInUseException if another socket listens on a listener's port
 	 */
 	static void verify(ListenerRuntime[] listeners, int socketsPerListener) {
-		if (Arrays.stream(listeners).allMatch((listener) -> listener.settings().reusePort())) {
+		if (Arrays.stream(listeners).allMatch((listener) -> listener.settings().reusePort() || listener.isUnix())) {
 			return;
 		}
 		List<InetSocketAddress> listening;
@@ -115,7 +115,8 @@ final class PortOwnership {
 			return;
 		}
 		for (ListenerRuntime listener : listeners) {
-			if (listener.settings().reusePort()) {
+			// A Unix listener's name cannot be bound twice: UnixSocketFile checks it before binding.
+			if (listener.settings().reusePort() || listener.isUnix()) {
 				continue;
 			}
 			int port = listener.boundPort();
@@ -125,7 +126,8 @@ final class PortOwnership {
 				.count();
 			// Another listener of this server may overlap too: the wildcard and a specific address, same port.
 			long ours = socketsPerListener * Arrays.stream(listeners)
-				.filter((other) -> other.boundPort() == port && overlaps(address, other.settings().address()))
+				.filter((other) -> !other.isUnix() && other.boundPort() == port
+						&& overlaps(address, other.settings().address()))
 				.count();
 			if (present > ours) {
 				throw new PortInUseException(listener.name(), port, (present - ours)

@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -383,6 +384,24 @@ final class ServedConnection implements Connection {
 	@Override
 	public @Nullable InetSocketAddress localAddress() {
 		return this.io.localAddress();
+	}
+
+	@Override
+	public @Nullable SocketAddress localSocketAddress() {
+		UnixSocket unix = this.listener.settings.unixSocket();
+		return (unix != null) ? unix.socketAddress() : this.io.localAddress();
+	}
+
+	@Override
+	public @Nullable PeerCredentials peerCredentials() {
+		return this.io.peerCredentials();
+	}
+
+	/** Names the peer in log lines: its address, or the Unix socket it came through. */
+	Object peer() {
+		InetSocketAddress remote = remoteAddress();
+		UnixSocket unix = this.listener.settings.unixSocket();
+		return (remote == null && unix != null) ? unix : String.valueOf(remote);
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.iouring.server;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,22 +57,38 @@ public interface TcpServer {
 
 	/**
 	 * Returns the bound port of the first listener.
-	 * @return the port, or -1 when not started
+	 * @return the port, or -1 when not started or when the first listener is a Unix listener
 	 */
 	int port();
 
 	/**
 	 * Returns the bound port of a listener.
 	 * @param listenerName the listener
-	 * @return the port, or -1 when not started
+	 * @return the port, or -1 when not started, and always for a listener on a Unix socket (whose
+	 * address is {@code settings().listener(listenerName).unixSocket()})
 	 */
 	int port(String listenerName);
 
 	/**
 	 * Returns every listener's bound port by name, in configuration order.
-	 * @return the ports
+	 * @return the ports, -1 for a Unix listener
 	 */
 	Map<String, Integer> ports();
+
+	/**
+	 * Returns where each listener listens, by name, in configuration order: its bound port as
+	 * {@link #ports()} has it, or for a Unix listener its socket as configured ({@code unix:/path} or
+	 * {@code unix:@name}).
+	 * @return a port ({@link Integer}) or a Unix socket ({@link String}) per listener
+	 */
+	default Map<String, Object> endpoints() {
+		Map<String, Object> endpoints = new LinkedHashMap<>();
+		ports().forEach((name, port) -> {
+			UnixSocket unix = settings().listener(name).unixSocket();
+			endpoints.put(name, (unix != null) ? unix.toString() : port);
+		});
+		return endpoints;
+	}
 
 	/**
 	 * Returns the open connection count.

@@ -10,10 +10,11 @@ import dev.iouring.ring.Cqe;
 import dev.iouring.ring.Errno;
 import dev.iouring.ring.NativeCallException;
 import dev.iouring.ring.Sockets;
+import dev.iouring.ring.UnixSockets;
 
 /**
  * The io_uring loop's listening sockets (one per listener; every loop binds the same port with
- * SO_REUSEPORT) and their multishot accepts: it binds them, keeps one accept armed on each, backs off
+ * SO_REUSEPORT, or shares the first loop's socket of a Unix listener) and their multishot accepts: it binds them, keeps one accept armed on each, backs off
  * when out of descriptors, and closes them (cancelling the armed accept, which holds its own reference
  * to the socket until the cancel completes).
  *
@@ -48,6 +49,9 @@ final class UringAcceptor {
 	}
 
 	private static int bind(ListenerRuntime listener) {
+		if (listener.isUnix()) {
+			return bindUnix(listener);
+		}
 		int port = (listener.boundPort >= 0) ? listener.boundPort : listener.settings.port();
 		InetAddress address = listener.settings.address();
 		int backlog = listener.settings.backlog();
@@ -67,6 +71,44 @@ final class UringAcceptor {
 		if (listener.boundPort < 0) {
 			listener.boundPort = Sockets.localAddress(fd).getPort();
 		}
+		return fd;
+	}
+
+	/**
+	 * The first loop binds a Unix listener's socket, sets the file's permissions before it listens (so
+	 * nobody can connect while the file has the umask's mode), and keeps the socket; every later loop
+	 * accepts on a duplicate of it, and the kernel gives each connection to one of their accepts.
+	 */
+	private static int bindUnix(ListenerRuntime listener) {
+		if (listener.unixListenFd >= 0) {
+			return UnixSockets.duplicate(listener.unixListenFd);
+		}
+		UnixSocket unix = listener.settings.unixSocket();
+		int fd;
+		try {
+			fd = UnixSockets.bind(unix.nameBytes(), unix.abstractNamespace());
+		}
+		catch (NativeCallException ex) {
+			if (ex.errno() == Errno.EADDRINUSE) {
+				throw new PortInUseException(listener.name(), unix, "EADDRINUSE: another socket is bound to it", ex);
+			}
+			throw new IllegalStateException("Unix socket listener '" + listener.name() + "' could not bind " + unix + ": "
+					+ ex.getMessage(), ex);
+		}
+		try {
+			if (listener.unixFile != null) {
+				listener.unixFile.bound();
+			}
+			UnixSockets.listen(fd, listener.settings.backlog());
+		}
+		catch (RuntimeException ex) {
+			Sockets.close(fd);
+			if (listener.unixFile != null) {
+				listener.unixFile.remove();
+			}
+			throw ex;
+		}
+		listener.unixListenFd = fd;
 		return fd;
 	}
 
@@ -153,8 +195,7 @@ final class UringAcceptor {
 					this.loop.sq.prepCancel(UserData.encode(UserData.ACCEPT, i, 0),
 							UserData.encode(UserData.LISTENER_CANCEL, i, 0));
 				}
-				Sockets.close(fd);
-				this.listenFds[i] = -1;
+				closeListenSocket(i);
 			}
 		}
 	}
@@ -163,10 +204,20 @@ final class UringAcceptor {
 	void closeListenSocketsNow() {
 		for (int i = 0; i < this.listenFds.length; i++) {
 			if (this.listenFds[i] >= 0) {
-				Sockets.close(this.listenFds[i]);
-				this.listenFds[i] = -1;
+				closeListenSocket(i);
 			}
 		}
+	}
+
+	/** Closes one listening socket; the owner of a Unix listener's socket also forgets it. */
+	private void closeListenSocket(int listenerIndex) {
+		int fd = this.listenFds[listenerIndex];
+		ListenerRuntime listener = this.listeners[listenerIndex];
+		if (listener.unixListenFd == fd) {
+			listener.unixListenFd = -1;
+		}
+		Sockets.close(fd);
+		this.listenFds[listenerIndex] = -1;
 	}
 
 }

@@ -278,9 +278,12 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 
 	/** Serves an accepted socket whose listener slot is already taken. */
 	void openConnection(ListenerRuntime listener, int fd) {
-		listener.socketOptions.apply(fd, this.stats);
+		if (!listener.isUnix()) {
+			listener.socketOptions.apply(fd, this.stats);
+		}
 		int slot = this.slots.allocate();
-		UringSocket socket = new UringSocket(this, slot, this.slots.nextGeneration(slot), fd, this.holdBudget);
+		UringSocket socket = new UringSocket(this, slot, this.slots.nextGeneration(slot), fd, this.holdBudget,
+				listener.settings.unixSocket());
 		this.slots.put(socket);
 		ServedConnection connection = this.core.open(listener, socket);
 		socket.connection = connection;

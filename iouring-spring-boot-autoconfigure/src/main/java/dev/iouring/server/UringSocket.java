@@ -11,6 +11,7 @@ import dev.iouring.ring.Errno;
 import dev.iouring.ring.NativeCallException;
 import dev.iouring.ring.SocketStructs;
 import dev.iouring.ring.Sockets;
+import dev.iouring.ring.UnixSockets;
 
 /**
  * The io_uring half of one connection: its socket descriptor, its slot in the loop's table, and the
@@ -63,8 +64,15 @@ final class UringSocket implements ConnectionIo {
 
 	private volatile @Nullable InetSocketAddress localAddress;
 
-	UringSocket(UringEventLoop loop, int slot, int generation, int fd, HeldReceives.Budget budget) {
+	/** The listener's Unix socket, or {@code null} on TCP. */
+	private final @Nullable UnixSocket unixSocket;
+
+	private volatile @Nullable PeerCredentials credentials;
+
+	UringSocket(UringEventLoop loop, int slot, int generation, int fd, HeldReceives.Budget budget,
+			@Nullable UnixSocket unixSocket) {
 		this.loop = loop;
+		this.unixSocket = unixSocket;
 		this.slot = slot;
 		this.generation = generation;
 		this.fd = fd;
@@ -272,9 +280,14 @@ final class UringSocket implements ConnectionIo {
 		Sockets.shutdown(this.fd, Sockets.SHUT_WR);
 	}
 
+	/**
+	 * On a Unix socket every byte sent is in the peer's receive queue at once, and a close does not
+	 * discard it (the peer reads it before the reset), so nothing waits for an acknowledgement; SIOCOUTQ
+	 * there counts what the peer has not read yet, which is not what lingering close asks.
+	 */
 	@Override
 	public long unacknowledgedBytes() {
-		return (this.fd < 0) ? 0 : Sockets.unacknowledgedBytes(this.fd);
+		return (this.fd < 0 || this.unixSocket != null) ? 0 : Sockets.unacknowledgedBytes(this.fd);
 	}
 
 	@Override
@@ -309,6 +322,9 @@ final class UringSocket implements ConnectionIo {
 
 	@Override
 	public @Nullable InetSocketAddress remoteAddress() {
+		if (this.unixSocket != null) {
+			return null;
+		}
 		InetSocketAddress address = this.remoteAddress;
 		if (address == null) {
 			address = this.loop.callOnLoop(() -> address(false));
@@ -319,6 +335,9 @@ final class UringSocket implements ConnectionIo {
 
 	@Override
 	public @Nullable InetSocketAddress localAddress() {
+		if (this.unixSocket != null) {
+			return null;
+		}
 		InetSocketAddress address = this.localAddress;
 		if (address == null) {
 			address = this.loop.callOnLoop(() -> address(true));
@@ -338,6 +357,35 @@ final class UringSocket implements ConnectionIo {
 		}
 		try {
 			return local ? Sockets.localAddress(this.fd) : Sockets.remoteAddress(this.fd);
+		}
+		catch (NativeCallException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	public @Nullable PeerCredentials peerCredentials() {
+		if (this.unixSocket == null) {
+			return null;
+		}
+		PeerCredentials credentials = this.credentials;
+		if (credentials == null) {
+			credentials = this.loop.callOnLoop(this::askCredentials);
+			this.credentials = credentials;
+		}
+		return credentials;
+	}
+
+	/** Asks the kernel on the loop, where the descriptor cannot be closed under the call. */
+	private @Nullable PeerCredentials askCredentials() {
+		ServedConnection connection = this.connection;
+		if (this.fd < 0 || (connection != null && connection.state == ServedConnection.CLOSED)) {
+			return null;
+		}
+		try {
+			UnixSockets.Credentials ucred = UnixSockets.peerCredentials(this.fd);
+			return new PeerCredentials(ucred.pid(), Integer.toUnsignedLong(ucred.uid()),
+					Integer.toUnsignedLong(ucred.gid()), null, null);
 		}
 		catch (NativeCallException ex) {
 			return null;

@@ -8,6 +8,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.mock.env.MockEnvironment;
 
 import dev.iouring.server.PortInUseException;
+import dev.iouring.server.UnixSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,6 +59,19 @@ class IoUringPortInUseFailureAnalyzerTests {
 		this.environment.setProperty("iouring.server.listeners.redis.backlog", "8");
 		FailureAnalysis analysis = analyze(new PortInUseException("redis", 7000, new IOException("EADDRINUSE")));
 		assertThat(analysis.getAction()).contains("by setting iouring.server.port (0 lets");
+	}
+
+	@Test
+	void aUnixListenerNamesItsSocketAndTheAddressProperty() {
+		this.environment.setProperty("iouring.server.listeners.local.address", "unix:/run/app.sock");
+		UnixSocket socket = UnixSocket.parse("unix:/run/app.sock", UnixSocket.DEFAULT_PERMISSIONS);
+		FailureAnalysis analysis = analyze(new PortInUseException("local", socket, "a live process accepts connections on it", null));
+		assertThat(analysis.getDescription()).startsWith("The io_uring server's listener 'local' could not start: Unix socket "
+				+ "listener 'local' could not bind unix:/run/app.sock: the socket is already in use (a live process accepts "
+				+ "connections on it)");
+		assertThat(analysis.getAction()).isEqualTo("Identify and stop the process that is listening on unix:/run/app.sock "
+				+ "(for example with 'ss -lxp | grep /run/app.sock'), or choose another socket for the listener by setting "
+				+ "iouring.server.listeners.local.address (for example to unix:/run/app/local.sock).");
 	}
 
 	@Test

@@ -23,7 +23,7 @@ class UnknownIoUringPropertiesTests {
 
 	private static final String LISTENER_KEYS = "a listener takes address, backlog, frame-timeout, framing, "
 			+ "handler, handler-execution, idle-timeout, max-connections, port, proxy-protocol, proxy-protocol-timeout, "
-			+ "reuse-port, socket, ssl";
+			+ "reuse-port, socket, ssl, unix-socket-permissions";
 
 	private static final String SOCKET_KEYS = "socket takes keep-alive, keep-alive-count, keep-alive-idle, "
 			+ "keep-alive-interval, receive-buffer, send-buffer, tcp-no-delay, user-timeout";

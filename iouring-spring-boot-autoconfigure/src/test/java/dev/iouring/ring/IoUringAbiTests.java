@@ -1,7 +1,9 @@
 package dev.iouring.ring;
 
 import java.io.IOException;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,22 +22,36 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 /**
  * The binding's struct layouts against the kernel's and the C library's own: a C program compiled here
  * against the installed headers ({@code linux-libc-dev}, {@code libc6-dev}) prints {@code sizeof} and
- * {@code offsetof} for every struct and field the binding uses, and each must equal what the Java
- * layouts derive. Skipped, with the reason, where no C compiler or headers are installed.
+ * {@code offsetof} for every struct and field the binding uses (and the value of the socket constants
+ * that are easy to get wrong), and each must equal what the Java side has. Skipped, with the reason, where no C compiler or headers are installed.
  */
 class IoUringAbiTests {
 
-	/** C expression, the layout, and the field path within it (empty for the struct's size). */
-	private record Check(String c, StructLayout layout, String... path) {
+	/** A C expression and the value the Java side has for it. */
+	private interface Expectation {
 
-		long javaValue() {
+		String c();
+
+		long javaValue();
+
+	}
+
+	/** C expression, the layout, and the field path within it (empty for the struct's size). */
+	private record Check(String c, StructLayout layout, String... path) implements Expectation {
+
+		@Override
+		public long javaValue() {
 			return (this.path.length == 0) ? this.layout.byteSize() : IoUringStructs.offset(this.layout, this.path);
 		}
 
 	}
 
-	private static List<Check> checks() {
-		List<Check> checks = new ArrayList<>();
+	/** A constant from the headers and the binding's copy of it. */
+	private record Constant(String c, long javaValue) implements Expectation {
+	}
+
+	private static List<Expectation> checks() {
+		List<Expectation> checks = new ArrayList<>();
 		checks.add(new Check("sizeof(struct io_uring_params)", IoUringStructs.PARAMS));
 		for (String field : List.of("sq_entries", "cq_entries", "flags", "sq_thread_cpu", "sq_thread_idle",
 				"features", "wq_fd", "sq_off", "cq_off")) {
@@ -112,6 +128,18 @@ class IoUringAbiTests {
 		for (String field : List.of("sin6_family", "sin6_port", "sin6_flowinfo", "sin6_addr", "sin6_scope_id")) {
 			checks.add(new Check("offsetof(struct sockaddr_in6, " + field + ")", SocketStructs.SOCKADDR_IN6, field));
 		}
+		checks.add(new Check("sizeof(struct sockaddr_un)", SocketStructs.SOCKADDR_UN));
+		checks.add(new Check("offsetof(struct sockaddr_un, sun_family)", SocketStructs.SOCKADDR_UN, "sun_family"));
+		checks.add(new Check("offsetof(struct sockaddr_un, sun_path)", SocketStructs.SOCKADDR_UN, "sun_path"));
+		checks.add(new Check("sizeof(((struct sockaddr_un *) 0)->sun_path)", MemoryLayout.structLayout(
+				MemoryLayout.sequenceLayout(SocketStructs.SUN_PATH_SIZE, ValueLayout.JAVA_BYTE))));
+		checks.add(new Check("sizeof(struct ucred)", SocketStructs.UCRED));
+		for (String field : List.of("pid", "uid", "gid")) {
+			checks.add(new Check("offsetof(struct ucred, " + field + ")", SocketStructs.UCRED, field));
+		}
+		checks.add(new Constant("AF_UNIX", UnixSockets.AF_UNIX));
+		checks.add(new Constant("SO_PEERCRED", UnixSockets.SO_PEERCRED));
+		checks.add(new Constant("F_DUPFD_CLOEXEC", UnixSockets.F_DUPFD_CLOEXEC));
 		return checks;
 	}
 
@@ -120,18 +148,21 @@ class IoUringAbiTests {
 		Path gcc = Path.of("/usr/bin/gcc");
 		assumeThat(gcc).as("gcc (CI installs it with linux-libc-dev)").exists();
 		assumeThat(Path.of("/usr/include/linux/io_uring.h")).as("kernel uapi headers (linux-libc-dev)").exists();
-		List<Check> checks = checks();
+		List<Expectation> checks = checks();
 		StringBuilder program = new StringBuilder("""
+				#define _GNU_SOURCE
 				#include <stddef.h>
 				#include <stdio.h>
 				#include <sys/socket.h>
 				#include <sys/uio.h>
+				#include <sys/un.h>
+				#include <fcntl.h>
 				#include <netinet/in.h>
 				#include <linux/time_types.h>
 				#include <linux/io_uring.h>
 				int main(void) {
 				""");
-		for (Check check : checks) {
+		for (Expectation check : checks) {
 			program.append("\tprintf(\"%zu\\n\", (size_t) (").append(check.c()).append("));\n");
 		}
 		program.append("\treturn 0;\n}\n");

@@ -17,6 +17,7 @@ import dev.iouring.server.ListenerStats;
 import dev.iouring.server.LoopStats;
 import dev.iouring.server.SocketOptions;
 import dev.iouring.server.TcpServer;
+import dev.iouring.server.UnixSocket;
 
 /**
  * {@code /actuator/iouring}: what the server runs on and how it is doing. The transport and why it was
@@ -147,7 +148,9 @@ public class IoUringEndpoint {
 	/**
 	 * One listener, summed over the loops.
 	 * @param name the listener name
-	 * @param port the bound port (-1 when not running)
+	 * @param port the bound port (-1 when not running, and for a Unix listener)
+	 * @param unixSocket a Unix listener's socket ({@code unix:/path} or {@code unix:@name}), or
+	 * {@code null} for TCP
 	 * @param activeConnections connections open now
 	 * @param acceptedConnections connections accepted
 	 * @param rejectedConnections connections refused at max-connections
@@ -158,9 +161,9 @@ public class IoUringEndpoint {
 	 * @param socket the TCP options set on each accepted connection, or {@code null} for a listener the
 	 * settings do not name
 	 */
-	public record ListenerDescriptor(String name, int port, long activeConnections, long acceptedConnections,
-			long rejectedConnections, long bytesReceived, long bytesSent, long framesReceived,
-			Map<String, Long> closedConnections, @Nullable SocketDescriptor socket) {
+	public record ListenerDescriptor(String name, int port, @Nullable String unixSocket, long activeConnections,
+			long acceptedConnections, long rejectedConnections, long bytesReceived, long bytesSent,
+			long framesReceived, Map<String, Long> closedConnections, @Nullable SocketDescriptor socket) {
 
 		static List<ListenerDescriptor> of(TcpServer server) {
 			Map<String, List<ListenerStats>> byListener = new LinkedHashMap<>();
@@ -173,12 +176,16 @@ public class IoUringEndpoint {
 			for (ListenerSettings settings : server.settings().listeners()) {
 				sockets.put(settings.name(), SocketDescriptor.of(settings.socketOptions(), server.transport()));
 			}
-			byListener.forEach((name, perLoop) -> listeners.add(of(name, server.port(name), perLoop, sockets.get(name))));
+			byListener.forEach((name, perLoop) -> {
+				UnixSocket unix = server.settings().listener(name).unixSocket();
+				listeners.add(of(name, server.port(name), (unix != null) ? unix.toString() : null, perLoop,
+						sockets.get(name)));
+			});
 			return listeners;
 		}
 
-		private static ListenerDescriptor of(String name, int port, List<ListenerStats> perLoop,
-				@Nullable SocketDescriptor socket) {
+		private static ListenerDescriptor of(String name, int port, @Nullable String unixSocket,
+				List<ListenerStats> perLoop, @Nullable SocketDescriptor socket) {
 			long active = 0;
 			long accepted = 0;
 			long rejected = 0;
@@ -200,7 +207,7 @@ public class IoUringEndpoint {
 					closed.merge(reason.tag(), stats.closed(reason), Long::sum);
 				}
 			}
-			return new ListenerDescriptor(name, port, active, accepted, rejected, received, sent, frames, closed,
+			return new ListenerDescriptor(name, port, unixSocket, active, accepted, rejected, received, sent, frames, closed,
 					socket);
 		}
 

@@ -53,7 +53,7 @@ public class IoUringHealthIndicator extends AbstractHealthIndicator {
 		builder.withDetail("transport", this.server.transport())
 			.withDetail("running", this.server.isRunning())
 			.withDetail("draining", this.server.isDraining())
-			.withDetail("listeners", this.server.ports())
+			.withDetail("listeners", this.server.endpoints())
 			.withDetail("loops", loops.size())
 			.withDetail("setupFlags", loops.isEmpty() ? List.of() : loops.getFirst().setupFlagNames());
 	}
