@@ -60,7 +60,7 @@ class InvalidIoUringPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<Bi
 			return;
 		}
 		Object value = error.getRejectedValue();
-		String shown = (value instanceof DataSize size) ? IoUringPropertiesValidator.format(size)
+		String shown = (value instanceof DataSize size) ? PropertyFailures.format(size)
 				: (value != null) ? value.toString() : null;
 		PropertyFailures.appendUnset(description, name, shown, String.valueOf(error.getDefaultMessage()));
 	}

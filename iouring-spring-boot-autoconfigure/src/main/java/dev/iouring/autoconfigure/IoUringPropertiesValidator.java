@@ -47,9 +47,6 @@ final class IoUringPropertiesValidator {
 	/** Largest TCP port number. */
 	static final int MAX_PORT = 65535;
 
-	/** Smallest socket buffer cap the server accepts (the kernel raises smaller ones to about 4.5 KB). */
-	static final DataSize MIN_SOCKET_BUFFER = DataSize.ofKilobytes(1);
-
 	private static final String CODE = "iouring.invalid";
 
 	/** The framing options, each named as its property under {@code framing}. */
@@ -162,7 +159,7 @@ final class IoUringPropertiesValidator {
 		}
 		DataSize size = buffers.getSize();
 		if (size.compareTo(MIN_BUFFER_SIZE) < 0 || size.compareTo(MAX_BUFFER_SIZE) > 0) {
-			reject("buffers.size", "must be between " + format(MIN_BUFFER_SIZE) + " and " + format(MAX_BUFFER_SIZE));
+			reject("buffers.size", "must be between " + PropertyFailures.format(MIN_BUFFER_SIZE) + " and " + PropertyFailures.format(MAX_BUFFER_SIZE));
 		}
 	}
 
@@ -177,7 +174,7 @@ final class IoUringPropertiesValidator {
 		}
 		validateWriteBuffer(server.getWriteBuffer());
 		validateFraming("server.framing", server.getFraming());
-		validateSocket("server.socket", server.getSocket());
+		SocketPropertiesValidator.validate("server.socket", server.getSocket(), this::reject);
 		validateSsl("server.ssl", server.getSsl());
 		for (Map.Entry<String, ListenerProperties> entry : server.getListeners().entrySet()) {
 			ListenerProperties listener = entry.getValue();
@@ -197,7 +194,7 @@ final class IoUringPropertiesValidator {
 				validateFraming(path + ".framing", listener.getFraming());
 			}
 			if (listener.getSocket() != null) {
-				validateSocket(path + ".socket", listener.getSocket());
+				SocketPropertiesValidator.validate(path + ".socket", listener.getSocket(), this::reject);
 			}
 		}
 		validateDistinctPorts(server);
@@ -279,44 +276,6 @@ final class IoUringPropertiesValidator {
 		}
 	}
 
-	/** Each option within the kernel's range; unset options keep the kernel's default and pass. */
-	private void validateSocket(String path, SocketProperties socket) {
-		String keepAliveRange = "must be a whole number of seconds between 1s and " + SocketOptions.MAX_KEEP_ALIVE_SECONDS
-				+ "s (the kernel's limit)";
-		validateWhole(path + ".keep-alive-idle", socket.getKeepAliveIdle(), Duration.ofSeconds(1),
-				Duration.ofSeconds(SocketOptions.MAX_KEEP_ALIVE_SECONDS),
-				keepAliveRange + "; leave it unset for net.ipv4.tcp_keepalive_time");
-		validateWhole(path + ".keep-alive-interval", socket.getKeepAliveInterval(), Duration.ofSeconds(1),
-				Duration.ofSeconds(SocketOptions.MAX_KEEP_ALIVE_SECONDS),
-				keepAliveRange + "; leave it unset for net.ipv4.tcp_keepalive_intvl");
-		Integer count = socket.getKeepAliveCount();
-		if (count != null && (count < 1 || count > SocketOptions.MAX_KEEP_ALIVE_COUNT)) {
-			reject(path + ".keep-alive-count", "must be between 1 and " + SocketOptions.MAX_KEEP_ALIVE_COUNT
-					+ " (the kernel's limit); leave it unset for net.ipv4.tcp_keepalive_probes");
-		}
-		validateWhole(path + ".user-timeout", socket.getUserTimeout(), Duration.ofMillis(1),
-				Duration.ofMillis(Integer.MAX_VALUE), "must be a whole number of milliseconds between 1ms and "
-						+ Integer.MAX_VALUE + "ms; leave it unset for the kernel's retransmission limit");
-		validateSocketBuffer(path + ".receive-buffer", socket.getReceiveBuffer(), "net.ipv4.tcp_rmem");
-		validateSocketBuffer(path + ".send-buffer", socket.getSendBuffer(), "net.ipv4.tcp_wmem");
-	}
-
-	private void validateWhole(String property, @Nullable Duration value, Duration unit, Duration max,
-			String reason) {
-		if (value != null && (value.compareTo(unit) < 0 || value.compareTo(max) > 0
-				|| value.toNanos() % unit.toNanos() != 0)) {
-			reject(property, reason);
-		}
-	}
-
-	private void validateSocketBuffer(String property, @Nullable DataSize size, String sysctl) {
-		DataSize max = DataSize.ofBytes(SocketOptions.MAX_BUFFER_SIZE);
-		if (size != null && (size.compareTo(MIN_SOCKET_BUFFER) < 0 || size.compareTo(max) > 0)) {
-			reject(property, "must be between " + format(MIN_SOCKET_BUFFER) + " and " + format(max)
-					+ "; leave it unset for the kernel's default and auto-tuning (" + sysctl + ")");
-		}
-	}
-
 	/** Bundles are checked when they are resolved, against the SSL bundles the context holds. */
 	private void validateSsl(String path, ListenerSslProperties ssl) {
 		Duration timeout = ssl.getHandshakeTimeout();
@@ -338,11 +297,11 @@ final class IoUringPropertiesValidator {
 		}
 		else if (low.isNegative() || low.compareTo(high) > 0) {
 			reject("server.write-buffer.low-water-mark",
-					"must be between 0B and iouring.server.write-buffer.high-water-mark (" + format(high) + ")");
+					"must be between 0B and iouring.server.write-buffer.high-water-mark (" + PropertyFailures.format(high) + ")");
 		}
 		else if (writeBuffer.getLimit().compareTo(high) < 0) {
 			reject("server.write-buffer.limit",
-					"must be at least iouring.server.write-buffer.high-water-mark (" + format(high) + ")");
+					"must be at least iouring.server.write-buffer.high-water-mark (" + PropertyFailures.format(high) + ")");
 		}
 	}
 
@@ -385,24 +344,6 @@ final class IoUringPropertiesValidator {
 
 	private static String listenerPath(String name) {
 		return "server.listeners[" + name + "]";
-	}
-
-	/**
-	 * Writes a size in the largest unit that holds it exactly, as a user would write it: {@code 16KB},
-	 * not {@code 16384B}.
-	 * @param size the size
-	 * @return the size with its unit
-	 */
-	static String format(DataSize size) {
-		long bytes = size.toBytes();
-		String[] suffixes = { "TB", "GB", "MB", "KB" };
-		for (String suffix : suffixes) {
-			long unitBytes = DataSize.of(1, DataUnit.fromSuffix(suffix)).toBytes();
-			if (bytes != 0 && bytes % unitBytes == 0) {
-				return (bytes / unitBytes) + suffix;
-			}
-		}
-		return bytes + "B";
 	}
 
 	private static boolean isPowerOfTwoInRange(int value, int max) {

@@ -3,6 +3,8 @@ package dev.iouring.autoconfigure;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.origin.Origin;
+import org.springframework.util.unit.DataSize;
+import org.springframework.util.unit.DataUnit;
 
 /**
  * Writes one property of a startup failure report the way Boot's own bind failure reports do: the
@@ -49,6 +51,25 @@ final class PropertyFailures {
 			description.append(String.format("%n    Origin: %s", origin));
 		}
 		description.append(String.format("%n    Reason: %s%n", reason));
+	}
+
+
+	/**
+	 * Writes a size in the largest unit that holds it exactly, as a user would write it: {@code 16KB},
+	 * not {@code 16384B}.
+	 * @param size the size
+	 * @return the size with its unit
+	 */
+	static String format(DataSize size) {
+		long bytes = size.toBytes();
+		String[] suffixes = { "TB", "GB", "MB", "KB" };
+		for (String suffix : suffixes) {
+			long unitBytes = DataSize.of(1, DataUnit.fromSuffix(suffix)).toBytes();
+			if (bytes != 0 && bytes % unitBytes == 0) {
+				return (bytes / unitBytes) + suffix;
+			}
+		}
+		return bytes + "B";
 	}
 
 }

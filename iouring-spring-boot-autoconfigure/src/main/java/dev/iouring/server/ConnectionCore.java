@@ -372,6 +372,9 @@ final class ConnectionCore {
 			connection.listener.release();
 			connection.stats.countClose(CloseReason.IO_ERROR);
 			connection.io.abandon();
+			if (connection.pipeline != null) {
+				connection.pipeline.release();
+			}
 			if (connection.opened) {
 				this.dispatcher.closedNow(connection, CloseReason.IO_ERROR);
 			}

@@ -82,8 +82,8 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 	/** A TIMEOUT request is pending: the loop's timer for deadline sweeps and accept retries. */
 	private boolean timerArmed;
 
-	/** Turns that ended with completions waiting in the kernel's CQ overflow list. */
-	private long overflowTurns;
+	/** Publishes the ring's figures for other threads once per turn. */
+	private @Nullable RingStatsPublisher ringStats;
 
 	UringEventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
 		super("io_uring", index, settings, listeners, threadName);
@@ -111,6 +111,7 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 		this.core = new ConnectionCore(this, this.pool);
 		this.slots = new SlotTable(this.arena);
 		this.buffers = BufferRing.register(ring, BUFFER_GROUP, this.settings.bufferCount(), this.settings.bufferSize());
+		this.ringStats = new RingStatsPublisher(this.stats, ring, this.buffers);
 		this.stats.describe(String.join("|", SetupFlags.names(ring.setupFlags())), ring.sqEntries(),
 				ring.cqEntries(), this.settings.bufferCount(), this.settings.bufferSize());
 		this.eventFd = EventFd.create();
@@ -119,7 +120,7 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 		this.acceptor.open();
 		ring.submit();
 		// Publish once now: a loop that has served nobody yet must not report zero buffers available.
-		publishStats(ring);
+		this.ringStats.publish();
 	}
 
 	@Override
@@ -170,7 +171,7 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 			ring.submitAndWait(0, 0);
 		}
 		this.cq.reap(this);
-		publishStats(ring);
+		this.ringStats.publish();
 	}
 
 	/**
@@ -191,22 +192,6 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 			this.sq.prepTimeout(Math.max(timeout, 1_000_000L), UserData.encode(UserData.TIMER, 0, 0));
 			this.timerArmed = true;
 		}
-	}
-
-	private void publishStats(Ring ring) {
-		LoopStats stats = this.stats;
-		stats.enters.add(ring.enters() - stats.enters.get());
-		stats.submissions.add(ring.submissions() - stats.submissions.get());
-		stats.completions.add(ring.completions() - stats.completions.get());
-		stats.sqPending.add(this.sq.pending() - stats.sqPending.get());
-		// The kernel's cq_off.overflow counts only completions it dropped, which FEAT_NODROP kernels never
-		// do: they park what does not fit in an overflow list and raise IORING_SQ_CQ_OVERFLOW until the next
-		// enter flushes it. So count the turns that found that flag too, or overflow would stay invisible.
-		if (this.sq.hasOverflowedCompletions()) {
-			this.overflowTurns++;
-		}
-		stats.cqOverflow.add(this.cq.overflow() + this.overflowTurns - stats.cqOverflow.get());
-		stats.buffersAvailable.add(this.buffers.available() - stats.buffersAvailable.get());
 	}
 
 	// ---- completions ----

@@ -72,7 +72,7 @@ class ConfigurationMetadataTests {
 		Map<String, Map<String, Object>> metadata = metadataProperties();
 		LengthFieldOptions defaults = LengthFieldOptions.defaults();
 		Map<String, Object> expected = Map.of("kind", "raw", "max-frame-size",
-				IoUringPropertiesValidator.format(DataSize.ofBytes(Framing.DEFAULT_MAX_FRAME_SIZE)), "strip-delimiter",
+				PropertyFailures.format(DataSize.ofBytes(Framing.DEFAULT_MAX_FRAME_SIZE)), "strip-delimiter",
 				true, "length-field-length", defaults.lengthFieldLength(), "length-field-offset",
 				defaults.lengthFieldOffset(), "length-adjustment", defaults.lengthAdjustment(), "strip-header",
 				defaults.stripHeader(), "byte-order", defaults.byteOrder().name().toLowerCase(Locale.ROOT).replace('_', '-'));
