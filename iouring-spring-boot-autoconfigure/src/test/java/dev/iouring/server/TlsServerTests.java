@@ -31,8 +31,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * TLS over real sockets on both transports, against the JDK's client and openssl s_client: handlers
  * see plaintext and the negotiated session from onOpen on, mutual TLS exposes the client's chain, a
- * failed or stalled handshake closes with {@code tls-handshake-failed} and never reaches the handler,
- * and a graceful close sends close_notify after the queued bytes.
+ * failed handshake closes with {@code tls-handshake-failed}, a stalled one with
+ * {@code tls-handshake-timeout}, neither reaches the handler, and each handshake is counted once by
+ * result; a graceful close sends close_notify after the queued bytes.
  */
 @EachTransport
 class TlsServerTests {
@@ -133,6 +134,8 @@ class TlsServerTests {
 			}
 		}
 		assertThat(this.opened).extracting(NegotiatedTls::protocol).containsExactly("TLSv1.3", "TLSv1.2");
+		assertThat(handshakes()).containsExactly(2L, 0L, 0L);
+		assertThat(this.server.listenerStats().getFirst().handshakeNanos()).isPositive();
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.server.activeConnections() == 0);
 		this.server.stop();
 		assertThat(NativeMemory.reservedBytes()).isEqualTo(nativeBefore);
@@ -166,10 +169,12 @@ class TlsServerTests {
 			.isSubsetOf(CloseReason.TLS_HANDSHAKE_FAILED, CloseReason.PEER_CLOSED, CloseReason.RESET);
 		assertThat(Peers.allErrors(this.server)).isEmpty();
 		assertThat(this.opened).hasSize(1);
+		// Both refused clients began a handshake, whichever side gave up first.
+		assertThat(handshakes()).containsExactly(1L, 2L, 0L);
 	}
 
 	@Test
-	void aPlaintextClientAndAStalledHandshakeCloseWithoutReachingTheHandler() throws Exception {
+	void aPlaintextClientFailsTheHandshakeAndASilentOneTimesOutWithoutReachingTheHandler() throws Exception {
 		int port = start(serverTls(TlsSettings.ClientAuth.NONE, Duration.ofMillis(400)));
 		try (Socket plain = Peers.connect(port)) {
 			plain.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -182,8 +187,10 @@ class TlsServerTests {
 			assertThat(Peers.awaitEnd(silent)).isEqualTo(-1);
 		}
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> Peers.closed(this.server, "tls", CloseReason.TLS_HANDSHAKE_FAILED) == 2);
+			.until(() -> Peers.closed(this.server, "tls", CloseReason.TLS_HANDSHAKE_FAILED) == 1
+					&& Peers.closed(this.server, "tls", CloseReason.TLS_HANDSHAKE_TIMEOUT) == 1);
 		assertThat(this.opened).isEmpty();
+		assertThat(handshakes()).containsExactly(0L, 1L, 1L);
 	}
 
 	@Test
@@ -223,6 +230,12 @@ class TlsServerTests {
 			assertThat(tls.protocol()).isEqualTo("TLSv1.3");
 			assertThat(tls.serverName()).isEqualTo("localhost");
 		});
+	}
+
+	/** Handshakes of the one loop: succeeded, failed, timed out. */
+	private List<Long> handshakes() {
+		ListenerStats stats = this.server.listenerStats().getFirst();
+		return List.of(stats.handshakesSucceeded(), stats.handshakesFailed(), stats.handshakesTimedOut());
 	}
 
 	private java.util.Map<CloseReason, Long> closes() {

@@ -21,7 +21,8 @@ import dev.iouring.server.TcpServer;
 /**
  * {@code /actuator/iouring}: what the server runs on and how it is doing. The transport and why it was
  * chosen, the kernel and what the io_uring probe found, the features the server uses, each loop's ring
- * sizes and counters, and each listener's connection and byte counts summed over the loops. Read-only;
+ * sizes and counters, and each listener's connection and byte counts summed over the loops, its socket
+ * options and, for a TLS listener, its bundles, protocols, cipher suites and handshakes. Read-only;
  * on a transport without a ring, the ring figures are zero.
  */
 @Endpoint(id = "iouring")
@@ -157,10 +158,11 @@ public class IoUringEndpoint {
 	 * @param closedConnections closed connections by reason
 	 * @param socket the TCP options set on each accepted connection, or {@code null} for a listener the
 	 * settings do not name
+	 * @param tls the listener's TLS, or {@code null} for a plaintext listener
 	 */
 	public record ListenerDescriptor(String name, int port, long activeConnections, long acceptedConnections,
 			long rejectedConnections, long bytesReceived, long bytesSent, long framesReceived,
-			Map<String, Long> closedConnections, @Nullable SocketDescriptor socket) {
+			Map<String, Long> closedConnections, @Nullable SocketDescriptor socket, @Nullable TlsDescriptor tls) {
 
 		static List<ListenerDescriptor> of(TcpServer server) {
 			Map<String, List<ListenerStats>> byListener = new LinkedHashMap<>();
@@ -169,16 +171,17 @@ public class IoUringEndpoint {
 				byListener.computeIfAbsent(stats.listener(), (name) -> new ArrayList<>()).add(stats);
 			}
 			List<ListenerDescriptor> listeners = new ArrayList<>();
-			Map<String, SocketDescriptor> sockets = new LinkedHashMap<>();
-			for (ListenerSettings settings : server.settings().listeners()) {
-				sockets.put(settings.name(), SocketDescriptor.of(settings.socketOptions(), server.transport()));
+			Map<String, ListenerSettings> settings = new LinkedHashMap<>();
+			for (ListenerSettings listener : server.settings().listeners()) {
+				settings.put(listener.name(), listener);
 			}
-			byListener.forEach((name, perLoop) -> listeners.add(of(name, server.port(name), perLoop, sockets.get(name))));
+			byListener.forEach((name, perLoop) -> listeners
+				.add(of(name, server.port(name), perLoop, settings.get(name), server.transport())));
 			return listeners;
 		}
 
 		private static ListenerDescriptor of(String name, int port, List<ListenerStats> perLoop,
-				@Nullable SocketDescriptor socket) {
+				@Nullable ListenerSettings settings, String transport) {
 			long active = 0;
 			long accepted = 0;
 			long rejected = 0;
@@ -200,8 +203,11 @@ public class IoUringEndpoint {
 					closed.merge(reason.tag(), stats.closed(reason), Long::sum);
 				}
 			}
+			SocketDescriptor socket = (settings != null) ? SocketDescriptor.of(settings.socketOptions(), transport)
+					: null;
+			TlsDescriptor tls = (settings != null) ? TlsDescriptor.of(settings.tls(), perLoop) : null;
 			return new ListenerDescriptor(name, port, active, accepted, rejected, received, sent, frames, closed,
-					socket);
+					socket, tls);
 		}
 
 	}
