@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-				"iouring.server.listeners.line.port=0", "iouring.server.event-loops=2" })
+				"iouring.server.listeners.line.port=0",
+				"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0",
+				"iouring.server.event-loops=2" })
 class ObservabilityEndToEndTests {
 
 	private static final int ECHOED_BYTES = 3000;
