@@ -5,7 +5,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -182,8 +181,7 @@ class TlsBundleServerTests {
 		Path live = Files.createDirectories(directory.resolve("live-" + transport));
 		Path certificate = live.resolve("server.crt");
 		Path key = live.resolve("server.key");
-		Files.copy(certificates.certificate("localhost"), certificate, StandardCopyOption.REPLACE_EXISTING);
-		Files.copy(certificates.privateKey("localhost"), key, StandardCopyOption.REPLACE_EXISTING);
+		certificates.copyTo("localhost", certificate, key);
 		this.contextRunner
 			.withPropertyValues("spring.ssl.bundle.pem.live.keystore.certificate=" + location(certificate),
 					"spring.ssl.bundle.pem.live.keystore.private-key=" + location(key),
@@ -196,8 +194,7 @@ class TlsBundleServerTests {
 					assertThat(presented(before)).isEqualTo("CN=localhost");
 					String renewed = "renewed-" + transport;
 					certificates.leaf(renewed, TestCertificates.CA, 2);
-					Files.copy(certificates.privateKey(renewed), key, StandardCopyOption.REPLACE_EXISTING);
-					Files.copy(certificates.certificate(renewed), certificate, StandardCopyOption.REPLACE_EXISTING);
+					certificates.copyTo(renewed, certificate, key);
 					await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
 						try (SSLSocket after = client(port)) {
 							echo(after, "after the reload");

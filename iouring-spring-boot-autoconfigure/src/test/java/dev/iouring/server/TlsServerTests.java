@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
 import dev.iouring.ring.NativeMemory;
-import dev.iouring.ring.RingOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -81,13 +80,7 @@ class TlsServerTests {
 				connection.write(data);
 			}
 		};
-		this.server = TestServers.create(this.transport, ServerSettings.builder()
-			.ring(RingOptions.of(256, 1024))
-			.buffers(256, 4096)
-			.eventLoops(1)
-			.listener(ListenerSettings.of("tls", 0, echo).withTls(tls))
-			.build());
-		this.server.start();
+		this.server = TestServers.startTls(this.transport, tls, echo);
 		return this.server.port();
 	}
 
