@@ -117,7 +117,7 @@ class ObservabilityEndToEndTests {
 		assertThat(JsonPath.<Integer>read(body, "$.loops.length()")).isEqualTo(2);
 		assertThat(JsonPath.<Integer>read(body, "$.loops[0].sqEntries")).isEqualTo(4096);
 		assertThat(JsonPath.<List<String>>read(body, "$.listeners[*].name")).containsExactly("echo", "resp",
-				"line");
+				"line", "resp-tls", "echo-tls");
 		assertThat(JsonPath.<Integer>read(body, "$.listeners[0].port")).isEqualTo(this.echoPort);
 		assertThat(JsonPath.<Integer>read(body, "$.listeners[0].acceptedConnections")).isPositive();
 	}
