@@ -50,9 +50,11 @@ public enum CloseReason {
 	PROXY_PROTOCOL_ERROR("proxy-protocol-error"),
 	/**
 	 * On a TLS listener: the handshake failed (no shared protocol or cipher, a client certificate that is
-	 * missing or not trusted, bytes that are not TLS) or did not finish within the handshake timeout.
+	 * missing or not trusted, bytes that are not TLS), or the peer gave it up.
 	 */
 	TLS_HANDSHAKE_FAILED("tls-handshake-failed"),
+	/** On a TLS listener: the handshake did not finish within the listener's handshake timeout. */
+	TLS_HANDSHAKE_TIMEOUT("tls-handshake-timeout"),
 	/** On a TLS listener, after the handshake: a record failed to decrypt or broke the protocol. */
 	TLS_ERROR("tls-error"),
 	/** Serving the connection failed in the server itself; the failure is counted and logged. */

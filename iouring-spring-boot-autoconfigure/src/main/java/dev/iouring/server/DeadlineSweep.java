@@ -34,7 +34,7 @@ final class DeadlineSweep {
 					core.faults.log().info("Closing {}: its setup (PROXY header, TLS handshake) did not finish in time",
 							connection);
 					connection.inputEnded = true;
-					core.closeAfterFlush(connection, connection.pipeline.setupTimeoutReason());
+					core.closeAfterFlush(connection, connection.pipeline.setupTimedOut());
 				}
 				case FRAME -> {
 					core.faults.log().info("Closing {}: a frame did not finish within the frame timeout", connection);

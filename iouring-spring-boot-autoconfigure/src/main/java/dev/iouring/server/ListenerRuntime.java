@@ -69,8 +69,8 @@ final class ListenerRuntime {
 			return NO_STAGES;
 		}
 		Stage proxy = proxied ? new ProxyProtocolStage(this.settings.proxyProtocol()) : null;
-		Stage secure = (tls != null) ? new TlsStage(tls, loop, (int) Math.min(Integer.MAX_VALUE, loop.writeLimit()))
-				: null;
+		Stage secure = (tls != null) ? new TlsStage(tls, loop, (int) Math.min(Integer.MAX_VALUE, loop.writeLimit()),
+				loop.listenerStats[this.index]) : null;
 		if (proxy != null && secure != null) {
 			return new Stage[] { proxy, secure };
 		}

@@ -26,6 +26,15 @@ public final class ListenerStats {
 
 	private final SingleWriterCounter[] closed = new SingleWriterCounter[CloseReason.values().length];
 
+	final SingleWriterCounter handshakesSucceeded = new SingleWriterCounter();
+
+	final SingleWriterCounter handshakesFailed = new SingleWriterCounter();
+
+	final SingleWriterCounter handshakesTimedOut = new SingleWriterCounter();
+
+	/** Summed time of the handshakes that succeeded, in nanoseconds. */
+	final SingleWriterCounter handshakeNanos = new SingleWriterCounter();
+
 	/**
 	 * Creates the statistics of one loop for one listener. For transports: the loop owns the instance
 	 * and is its only writer.
@@ -69,6 +78,25 @@ public final class ListenerStats {
 		this.framesReceived.increment();
 	}
 
+	/**
+	 * Counts a finished TLS handshake.
+	 * @param nanos how long it took, from its first byte to its end
+	 */
+	void countHandshakeSucceeded(long nanos) {
+		this.handshakesSucceeded.increment();
+		this.handshakeNanos.add(nanos);
+	}
+
+	/** Counts a TLS handshake the client began that ended without finishing (refused, or given up). */
+	void countHandshakeFailed() {
+		this.handshakesFailed.increment();
+	}
+
+	/** Counts a TLS handshake that did not finish within the listener's handshake timeout. */
+	void countHandshakeTimedOut() {
+		this.handshakesTimedOut.increment();
+	}
+
 	public String listener() {
 		return this.listener;
 	}
@@ -104,6 +132,29 @@ public final class ListenerStats {
 
 	public long closed(CloseReason reason) {
 		return this.closed[reason.ordinal()].get();
+	}
+
+	/** TLS handshakes that finished (0 on a plaintext listener). */
+	public long handshakesSucceeded() {
+		return this.handshakesSucceeded.get();
+	}
+
+	/**
+	 * TLS handshakes the client began (sent at least one byte) that ended without finishing: refused by
+	 * either side, or given up by the client.
+	 */
+	public long handshakesFailed() {
+		return this.handshakesFailed.get();
+	}
+
+	/** TLS handshakes cut by the handshake timeout, counted whether or not the client sent anything. */
+	public long handshakesTimedOut() {
+		return this.handshakesTimedOut.get();
+	}
+
+	/** The time the succeeded handshakes took together, from their first byte to their end, in nanoseconds. */
+	public long handshakeNanos() {
+		return this.handshakeNanos.get();
 	}
 
 }

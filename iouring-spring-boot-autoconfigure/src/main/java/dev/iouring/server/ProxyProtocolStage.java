@@ -75,7 +75,7 @@ final class ProxyProtocolStage implements Stage {
 	}
 
 	@Override
-	public CloseReason setupTimeoutReason() {
+	public CloseReason setupTimedOut() {
 		return CloseReason.PROXY_PROTOCOL_ERROR;
 	}
 

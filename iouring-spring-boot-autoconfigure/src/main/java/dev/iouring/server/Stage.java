@@ -57,8 +57,12 @@ interface Stage {
 		context.endOfStream();
 	}
 
-	/** The close reason if the stage's setup does not finish in time. */
-	CloseReason setupTimeoutReason();
+	/**
+	 * The setup deadline passed while this stage was the first still setting up: the connection closes.
+	 * Called once per connection.
+	 * @return the close reason
+	 */
+	CloseReason setupTimedOut();
 
 	/** The connection begins a graceful close: hand on any last bytes (such as TLS close_notify). */
 	default void closing(Context context) {

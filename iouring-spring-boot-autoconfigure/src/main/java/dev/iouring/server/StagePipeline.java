@@ -42,11 +42,14 @@ final class StagePipeline {
 		return this.setupPending == 0;
 	}
 
-	/** The close reason when the setup deadline passes: the first stage still setting up says which. */
-	CloseReason setupTimeoutReason() {
+	/**
+	 * The setup deadline passed: the first stage still setting up is told, and says the close reason (so a
+	 * PROXY header that never came is a PROXY protocol error, a stalled handshake after it a TLS timeout).
+	 */
+	CloseReason setupTimedOut() {
 		for (int i = 0; i < this.stages.length; i++) {
 			if (!this.links[i].setupDone) {
-				return this.stages[i].setupTimeoutReason();
+				return this.stages[i].setupTimedOut();
 			}
 		}
 		return CloseReason.IDLE_TIMEOUT;

@@ -11,6 +11,11 @@ import org.jspecify.annotations.Nullable;
  * connection. A peer's {@code close_notify} is end of stream; a graceful close sends ours after what is
  * queued. Delegated tasks run on virtual threads, and the connection resumes on its loop.
  *
+ * <p>Each handshake is counted once in the listener's statistics: succeeded (with its time, from the
+ * first byte the stage received to the end, at the loop's turn clock), timed out, or failed (the client
+ * sent something, then the connection closed before the handshake finished). A connection that leaves
+ * without a byte, such as a TCP health check, is no handshake.
+ *
  * <p>Threads: the loop thread only, except the task callback, which only posts to the loop.
  */
 final class TlsStage implements Stage {
@@ -19,6 +24,8 @@ final class TlsStage implements Stage {
 	private static final Executor OFF_LOOP = (task) -> Thread.ofVirtual().name("tls-task").start(task);
 
 	private final TlsSession session;
+
+	private final ListenerStats stats;
 
 	private @Nullable Context context;
 
@@ -43,19 +50,30 @@ final class TlsStage implements Stage {
 	/** The peer sent something: a close from now on before the handshake finished is a failed handshake. */
 	private boolean handshakeStarted;
 
+	/** The loop's turn clock when the first byte arrived. */
+	private long handshakeStartNanos;
+
+	/** The handshake was counted as succeeded or timed out. */
+	private boolean handshakeCounted;
+
 	/**
 	 * @param settings the listener's TLS
 	 * @param loop the connection's loop, where work resumes after a delegated task
 	 * @param maxPendingPlaintext most plaintext kept before the handshake finished
+	 * @param stats the loop's statistics of the listener, where the handshake is counted
 	 */
-	TlsStage(TlsSettings settings, AbstractServerLoop loop, int maxPendingPlaintext) {
+	TlsStage(TlsSettings settings, AbstractServerLoop loop, int maxPendingPlaintext, ListenerStats stats) {
+		this.stats = stats;
 		this.session = new TlsSession(settings, OFF_LOOP, () -> loop.execute(this::resume), maxPendingPlaintext);
 	}
 
 	@Override
 	public void inbound(Context context, Bytes data) throws StageException {
 		this.context = context;
-		this.handshakeStarted = true;
+		if (!this.handshakeStarted) {
+			this.handshakeStarted = true;
+			this.handshakeStartNanos = context.connection().core.turnNanos;
+		}
 		try {
 			this.session.received(data, this.up, this.toPeer);
 		}
@@ -89,6 +107,8 @@ final class TlsStage implements Stage {
 			NegotiatedTls negotiated = this.session.negotiated();
 			if (negotiated != null) {
 				connection.negotiated(negotiated);
+				this.handshakeCounted = true;
+				this.stats.countHandshakeSucceeded(connection.core.turnNanos - this.handshakeStartNanos);
 				context.setupDone();
 			}
 		}
@@ -146,12 +166,19 @@ final class TlsStage implements Stage {
 
 	@Override
 	public void release() {
+		if (this.handshakeStarted && !this.handshakeCounted) {
+			this.stats.countHandshakeFailed();
+		}
 		this.session.release();
 	}
 
 	@Override
-	public CloseReason setupTimeoutReason() {
-		return CloseReason.TLS_HANDSHAKE_FAILED;
+	public CloseReason setupTimedOut() {
+		if (!this.handshakeCounted) {
+			this.handshakeCounted = true;
+			this.stats.countHandshakeTimedOut();
+		}
+		return CloseReason.TLS_HANDSHAKE_TIMEOUT;
 	}
 
 }

@@ -3,7 +3,6 @@ package dev.iouring.autoconfigure;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -216,8 +215,7 @@ class ListenerTlsConfigurationTests {
 		Path live = Files.createDirectories(directory.resolve("live"));
 		Path certificate = live.resolve("server.crt");
 		Path key = live.resolve("server.key");
-		Files.copy(certificates.certificate("localhost"), certificate, StandardCopyOption.REPLACE_EXISTING);
-		Files.copy(certificates.privateKey("localhost"), key, StandardCopyOption.REPLACE_EXISTING);
+		certificates.copyTo("localhost", certificate, key);
 		this.contextRunner
 			.withPropertyValues("spring.ssl.bundle.pem.live.keystore.certificate=" + location(certificate),
 					"spring.ssl.bundle.pem.live.keystore.private-key=" + location(key),
@@ -227,8 +225,7 @@ class ListenerTlsConfigurationTests {
 				TlsSettings tls = listener(context, "default").tls();
 				BigInteger before = presented(tls, null).getSerialNumber();
 				certificates.leaf("renewed", TestCertificates.CA, 2);
-				Files.copy(certificates.privateKey("renewed"), key, StandardCopyOption.REPLACE_EXISTING);
-				Files.copy(certificates.certificate("renewed"), certificate, StandardCopyOption.REPLACE_EXISTING);
+				certificates.copyTo("renewed", certificate, key);
 				await().atMost(Duration.ofSeconds(60))
 					.untilAsserted(() -> assertThat(presented(tls, null).getSubjectX500Principal().getName())
 						.isEqualTo("CN=renewed"));

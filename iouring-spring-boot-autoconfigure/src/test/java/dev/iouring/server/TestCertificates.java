@@ -98,6 +98,17 @@ public final class TestCertificates {
 		}
 	}
 
+	/**
+	 * Copies a name's key, then its certificate, over two files, as a certificate renewal does.
+	 * @param name the leaf
+	 * @param certificateFile where its certificate goes
+	 * @param keyFile where its key goes
+	 */
+	public void copyTo(String name, Path certificateFile, Path keyFile) throws IOException {
+		Files.copy(privateKey(name), keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		Files.copy(certificate(name), certificateFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+	}
+
 	/** The PEM certificate of a name. */
 	public Path certificate(String name) {
 		return this.directory.resolve(name + ".crt");

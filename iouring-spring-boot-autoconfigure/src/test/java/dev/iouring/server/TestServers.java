@@ -1,6 +1,7 @@
 package dev.iouring.server;
 
 import dev.iouring.ring.IoUringAssumptions;
+import dev.iouring.ring.RingOptions;
 
 /**
  * Creates the servers of tests that run on each transport.
@@ -24,6 +25,25 @@ public final class TestServers {
 		if (!server.transport().equals((transport == Transport.NIO) ? "nio" : "io_uring")) {
 			throw new IllegalStateException("asked for " + transport + " but got " + server.transport());
 		}
+		return server;
+	}
+
+	/**
+	 * Starts a small one-loop server with one TLS listener named {@code tls} on a free port, skipping the
+	 * test where the transport cannot run here.
+	 * @param transport {@link Transport#IO_URING} or {@link Transport#NIO}
+	 * @param tls the listener's TLS
+	 * @param handler the listener's handler
+	 * @return the started server
+	 */
+	public static TcpServer startTls(Transport transport, TlsSettings tls, TcpHandler handler) {
+		TcpServer server = create(transport, ServerSettings.builder()
+			.ring(RingOptions.of(256, 1024))
+			.buffers(256, 4096)
+			.eventLoops(1)
+			.listener(ListenerSettings.of("tls", 0, handler).withTls(tls))
+			.build());
+		server.start();
 		return server;
 	}
 

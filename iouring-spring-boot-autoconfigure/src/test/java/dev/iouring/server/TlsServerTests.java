@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
 import dev.iouring.ring.NativeMemory;
-import dev.iouring.ring.RingOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -31,8 +30,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * TLS over real sockets on both transports, against the JDK's client and openssl s_client: handlers
  * see plaintext and the negotiated session from onOpen on, mutual TLS exposes the client's chain, a
- * failed or stalled handshake closes with {@code tls-handshake-failed} and never reaches the handler,
- * and a graceful close sends close_notify after the queued bytes.
+ * failed handshake closes with {@code tls-handshake-failed}, a stalled one with
+ * {@code tls-handshake-timeout}, neither reaches the handler, and each handshake is counted once by
+ * result; a graceful close sends close_notify after the queued bytes.
  */
 @EachTransport
 class TlsServerTests {
@@ -48,6 +48,9 @@ class TlsServerTests {
 	private TcpServer server;
 
 	private final List<NegotiatedTls> opened = new CopyOnWriteArrayList<>();
+
+	/** What the handler received after it half-closed. */
+	private final List<String> afterHalfClose = new CopyOnWriteArrayList<>();
 
 	@BeforeEach
 	void certificates() throws Exception {
@@ -72,21 +75,25 @@ class TlsServerTests {
 
 			@Override
 			public void onData(Connection connection, Bytes data) {
-				if (data.length() == 4 && "bye\n".equals(data.toString(StandardCharsets.US_ASCII))) {
+				String text = data.toString(StandardCharsets.US_ASCII);
+				if ("bye\n".equals(text)) {
 					connection.write("see you\n");
 					connection.close();
+					return;
+				}
+				if ("half\n".equals(text)) {
+					connection.write("done writing\n");
+					connection.shutdownOutput();
+					return;
+				}
+				if (!connection.isOpen() || text.startsWith("after")) {
+					TlsServerTests.this.afterHalfClose.add(text);
 					return;
 				}
 				connection.write(data);
 			}
 		};
-		this.server = TestServers.create(this.transport, ServerSettings.builder()
-			.ring(RingOptions.of(256, 1024))
-			.buffers(256, 4096)
-			.eventLoops(1)
-			.listener(ListenerSettings.of("tls", 0, echo).withTls(tls))
-			.build());
-		this.server.start();
+		this.server = TestServers.startTls(this.transport, tls, echo);
 		return this.server.port();
 	}
 
@@ -133,6 +140,8 @@ class TlsServerTests {
 			}
 		}
 		assertThat(this.opened).extracting(NegotiatedTls::protocol).containsExactly("TLSv1.3", "TLSv1.2");
+		assertThat(handshakes()).containsExactly(2L, 0L, 0L);
+		assertThat(this.server.listenerStats().getFirst().handshakeNanos()).isPositive();
 		await().atMost(Duration.ofSeconds(30)).until(() -> this.server.activeConnections() == 0);
 		this.server.stop();
 		assertThat(NativeMemory.reservedBytes()).isEqualTo(nativeBefore);
@@ -166,10 +175,12 @@ class TlsServerTests {
 			.isSubsetOf(CloseReason.TLS_HANDSHAKE_FAILED, CloseReason.PEER_CLOSED, CloseReason.RESET);
 		assertThat(Peers.allErrors(this.server)).isEmpty();
 		assertThat(this.opened).hasSize(1);
+		// Both refused clients began a handshake, whichever side gave up first.
+		assertThat(handshakes()).containsExactly(1L, 2L, 0L);
 	}
 
 	@Test
-	void aPlaintextClientAndAStalledHandshakeCloseWithoutReachingTheHandler() throws Exception {
+	void aPlaintextClientFailsTheHandshakeAndASilentOneTimesOutWithoutReachingTheHandler() throws Exception {
 		int port = start(serverTls(TlsSettings.ClientAuth.NONE, Duration.ofMillis(400)));
 		try (Socket plain = Peers.connect(port)) {
 			plain.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -182,8 +193,10 @@ class TlsServerTests {
 			assertThat(Peers.awaitEnd(silent)).isEqualTo(-1);
 		}
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> Peers.closed(this.server, "tls", CloseReason.TLS_HANDSHAKE_FAILED) == 2);
+			.until(() -> Peers.closed(this.server, "tls", CloseReason.TLS_HANDSHAKE_FAILED) == 1
+					&& Peers.closed(this.server, "tls", CloseReason.TLS_HANDSHAKE_TIMEOUT) == 1);
 		assertThat(this.opened).isEmpty();
+		assertThat(handshakes()).containsExactly(0L, 1L, 1L);
 	}
 
 	@Test
@@ -199,6 +212,23 @@ class TlsServerTests {
 		}
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> Peers.closed(this.server, "tls", CloseReason.LOCAL_CLOSE) == 1);
+	}
+
+	@Test
+	void aHalfCloseSendsCloseNotifyAfterTheQueuedBytesAndTheServerGoesOnReading() throws Exception {
+		int port = start(serverTls(TlsSettings.ClientAuth.NONE, Duration.ofSeconds(10)));
+		try (SSLSocket socket = client(port, null, "TLSv1.3")) {
+			socket.getOutputStream().write("half\n".getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().flush();
+			InputStream in = socket.getInputStream();
+			assertThat(in.readNBytes(13)).isEqualTo("done writing\n".getBytes(StandardCharsets.US_ASCII));
+			// close_notify: a clean end of the server's stream, while ours stays open.
+			assertThat(in.read()).isEqualTo(-1);
+			socket.getOutputStream().write("after the half-close\n".getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().flush();
+			await().atMost(Duration.ofSeconds(30)).until(() -> !this.afterHalfClose.isEmpty());
+			assertThat(String.join("", this.afterHalfClose)).isEqualTo("after the half-close\n");
+		}
 	}
 
 	@Test
@@ -223,6 +253,12 @@ class TlsServerTests {
 			assertThat(tls.protocol()).isEqualTo("TLSv1.3");
 			assertThat(tls.serverName()).isEqualTo("localhost");
 		});
+	}
+
+	/** Handshakes of the one loop: succeeded, failed, timed out. */
+	private List<Long> handshakes() {
+		ListenerStats stats = this.server.listenerStats().getFirst();
+		return List.of(stats.handshakesSucceeded(), stats.handshakesFailed(), stats.handshakesTimedOut());
 	}
 
 	private java.util.Map<CloseReason, Long> closes() {

@@ -11,8 +11,9 @@ import dev.iouring.sample.resp.KeyValueStore;
 import dev.iouring.sample.resp.RespHandler;
 
 /**
- * The handler beans the listeners in application.yml name: {@code respHandler} (mini-Redis, port 6380)
- * and {@code lineHandler} (upper-casing line service, port 7001). The echo handler is a component.
+ * The handler beans the listeners in application.yml name: {@code respHandler} (mini-Redis, port 6380,
+ * and over TLS on 6390) and {@code lineHandler} (upper-casing line service, port 7001). The echo handler
+ * is a component (port 7000, and over TLS on 7443).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(RespProperties.class)

@@ -33,7 +33,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-				"iouring.server.listeners.line.port=0", "iouring.server.event-loops=2" })
+				"iouring.server.listeners.line.port=0",
+				"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0",
+				"iouring.server.event-loops=2" })
 class ObservabilityEndToEndTests {
 
 	private static final int ECHOED_BYTES = 3000;
@@ -115,7 +117,7 @@ class ObservabilityEndToEndTests {
 		assertThat(JsonPath.<Integer>read(body, "$.loops.length()")).isEqualTo(2);
 		assertThat(JsonPath.<Integer>read(body, "$.loops[0].sqEntries")).isEqualTo(4096);
 		assertThat(JsonPath.<List<String>>read(body, "$.listeners[*].name")).containsExactly("echo", "resp",
-				"line");
+				"line", "resp-tls", "echo-tls");
 		assertThat(JsonPath.<Integer>read(body, "$.listeners[0].port")).isEqualTo(this.echoPort);
 		assertThat(JsonPath.<Integer>read(body, "$.listeners[0].acceptedConnections")).isPositive();
 	}

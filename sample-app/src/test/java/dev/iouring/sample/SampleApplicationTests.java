@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-				"iouring.server.listeners.line.port=0" })
+				"iouring.server.listeners.line.port=0",
+				"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0" })
 class SampleApplicationTests {
 
 	@Value("${local.iouring.server.echo.port}")

@@ -51,7 +51,8 @@ class SampleNetworkDefaultsTests {
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-					"iouring.server.listeners.line.port=0" })
+					"iouring.server.listeners.line.port=0",
+					"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0" })
 	class Defaults {
 
 		@Autowired
@@ -74,7 +75,8 @@ class SampleNetworkDefaultsTests {
 		@Test
 		void everyListenerHasAnIdleTimeoutOfFiveMinutes() {
 			List<ListenerSettings> listeners = this.server.settings().listeners();
-			assertThat(listeners).extracting(ListenerSettings::name).containsExactlyInAnyOrder("echo", "resp", "line");
+			assertThat(listeners).extracting(ListenerSettings::name).containsExactlyInAnyOrder("echo", "resp", "line",
+					"resp-tls", "echo-tls");
 			assertThat(listeners).allSatisfy((listener) -> assertThat(listener.idleTimeout()).as(listener.name())
 				.isEqualTo(Duration.ofMinutes(5)));
 		}
@@ -91,7 +93,9 @@ class SampleNetworkDefaultsTests {
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-					"iouring.server.listeners.line.port=0", "sample.bind-address=0.0.0.0",
+					"iouring.server.listeners.line.port=0",
+					"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0",
+					"sample.bind-address=0.0.0.0",
 					"sample.idle-timeout=300ms" })
 	class Opened {
 
@@ -115,7 +119,7 @@ class SampleNetworkDefaultsTests {
 
 		@Test
 		void everyListenerClosesAnIdleConnection() throws IOException {
-			for (String listener : List.of("echo", "resp", "line")) {
+			for (String listener : List.of("echo", "resp", "line", "resp-tls", "echo-tls")) {
 				try (Socket socket = connect(InetAddress.getLoopbackAddress(), this.server.port(listener))) {
 					// The deadline: far past the 300 ms timeout and the sweep that enforces it.
 					socket.setSoTimeout(15_000);
@@ -129,7 +133,7 @@ class SampleNetworkDefaultsTests {
 
 	private static Map<String, Integer> ports(TcpServer server, int httpPort) {
 		return Map.of("echo", server.port("echo"), "resp", server.port("resp"), "line", server.port("line"),
-				"actuator", httpPort);
+				"resp-tls", server.port("resp-tls"), "echo-tls", server.port("echo-tls"), "actuator", httpPort);
 	}
 
 	private static Socket connect(InetAddress address, int port) throws IOException {

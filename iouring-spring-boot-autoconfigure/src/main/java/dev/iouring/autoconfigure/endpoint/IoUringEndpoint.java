@@ -22,7 +22,8 @@ import dev.iouring.server.UnixSocket;
 /**
  * {@code /actuator/iouring}: what the server runs on and how it is doing. The transport and why it was
  * chosen, the kernel and what the io_uring probe found, the features the server uses, each loop's ring
- * sizes and counters, and each listener's connection and byte counts summed over the loops. Read-only;
+ * sizes and counters, and each listener's connection and byte counts summed over the loops, its socket
+ * options and, for a TLS listener, its bundles, protocols, cipher suites and handshakes. Read-only;
  * on a transport without a ring, the ring figures are zero.
  */
 @Endpoint(id = "iouring")
@@ -160,10 +161,12 @@ public class IoUringEndpoint {
 	 * @param closedConnections closed connections by reason
 	 * @param socket the TCP options set on each accepted connection, or {@code null} for a listener the
 	 * settings do not name
+	 * @param tls the listener's TLS, or {@code null} for a plaintext listener
 	 */
 	public record ListenerDescriptor(String name, int port, @Nullable String unixSocket, long activeConnections,
 			long acceptedConnections, long rejectedConnections, long bytesReceived, long bytesSent,
-			long framesReceived, Map<String, Long> closedConnections, @Nullable SocketDescriptor socket) {
+			long framesReceived, Map<String, Long> closedConnections, @Nullable SocketDescriptor socket,
+			@Nullable TlsDescriptor tls) {
 
 		static List<ListenerDescriptor> of(TcpServer server) {
 			Map<String, List<ListenerStats>> byListener = new LinkedHashMap<>();
@@ -172,20 +175,17 @@ public class IoUringEndpoint {
 				byListener.computeIfAbsent(stats.listener(), (name) -> new ArrayList<>()).add(stats);
 			}
 			List<ListenerDescriptor> listeners = new ArrayList<>();
-			Map<String, SocketDescriptor> sockets = new LinkedHashMap<>();
-			for (ListenerSettings settings : server.settings().listeners()) {
-				sockets.put(settings.name(), SocketDescriptor.of(settings.socketOptions(), server.transport()));
+			Map<String, ListenerSettings> settings = new LinkedHashMap<>();
+			for (ListenerSettings listener : server.settings().listeners()) {
+				settings.put(listener.name(), listener);
 			}
-			byListener.forEach((name, perLoop) -> {
-				UnixSocket unix = server.settings().listener(name).unixSocket();
-				listeners.add(of(name, server.port(name), (unix != null) ? unix.toString() : null, perLoop,
-						sockets.get(name)));
-			});
+			byListener.forEach((name, perLoop) -> listeners
+				.add(of(name, server.port(name), perLoop, settings.get(name), server.transport())));
 			return listeners;
 		}
 
-		private static ListenerDescriptor of(String name, int port, @Nullable String unixSocket,
-				List<ListenerStats> perLoop, @Nullable SocketDescriptor socket) {
+		private static ListenerDescriptor of(String name, int port, List<ListenerStats> perLoop,
+				@Nullable ListenerSettings settings, String transport) {
 			long active = 0;
 			long accepted = 0;
 			long rejected = 0;
@@ -207,8 +207,12 @@ public class IoUringEndpoint {
 					closed.merge(reason.tag(), stats.closed(reason), Long::sum);
 				}
 			}
-			return new ListenerDescriptor(name, port, unixSocket, active, accepted, rejected, received, sent, frames, closed,
-					socket);
+			SocketDescriptor socket = (settings != null) ? SocketDescriptor.of(settings.socketOptions(), transport)
+					: null;
+			TlsDescriptor tls = (settings != null) ? TlsDescriptor.of(settings.tls(), perLoop) : null;
+			UnixSocket unix = (settings != null) ? settings.unixSocket() : null;
+			return new ListenerDescriptor(name, port, (unix != null) ? unix.toString() : null, active, accepted,
+					rejected, received, sent, frames, closed, socket, tls);
 		}
 
 	}

@@ -8,8 +8,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -18,6 +20,7 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import dev.iouring.server.CloseReason;
+import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ListenerStats;
 import dev.iouring.server.LoopStats;
 import dev.iouring.server.TcpServer;
@@ -30,7 +33,8 @@ import dev.iouring.server.TcpServer;
  * <p>The statistics objects exist once the server has started (and outlive its stop), so bind this
  * after {@link TcpServer#start()}; binding earlier binds nothing. Tags are bounded: {@code listener}
  * (configured names), {@code loop} (the loop index), {@code reason} (the {@link CloseReason} tags and
- * {@code max-connections}), and {@code op}/{@code error} for errors.
+ * {@code max-connections}), {@code result} ({@code success}, {@code failed}, {@code timeout}) for the
+ * TLS handshakes of listeners that speak TLS, and {@code op}/{@code error} for errors.
  *
  * <p>Errors are counted by the loops under "op/ERRNO" keys that only exist once such an error has
  * happened. {@link #bindTo(MeterRegistry)} registers the keys seen so far; {@link #bindNewErrors()}
@@ -47,6 +51,8 @@ public class IoUringMetrics implements MeterBinder {
 	private static final String CALLS = "calls";
 
 	private static final String ERRORS = "errors";
+
+	private static final String HANDSHAKES = "handshakes";
 
 	private final TcpServer server;
 
@@ -82,8 +88,12 @@ public class IoUringMetrics implements MeterBinder {
 			if (this.listenerTotals.isEmpty()) {
 				this.listenerTotals.addAll(sumByListener(listenerStats));
 			}
+			Set<String> tlsListeners = tlsListeners();
 			for (ListenerTotals totals : this.listenerTotals) {
 				bindListener(registry, totals);
+				if (tlsListeners.contains(totals.listener())) {
+					bindTlsListener(registry, totals);
+				}
 			}
 		}
 		this.loops = this.server.loopStats();
@@ -161,6 +171,43 @@ public class IoUringMetrics implements MeterBinder {
 				.tags(tags.and("reason", reason.tag()))
 				.register(registry);
 		}
+	}
+
+	private Set<String> tlsListeners() {
+		Set<String> names = new TreeSet<>();
+		for (ListenerSettings listener : this.server.settings().listeners()) {
+			if (listener.tls() != null) {
+				names.add(listener.name());
+			}
+		}
+		return names;
+	}
+
+	private void bindTlsListener(MeterRegistry registry, ListenerTotals totals) {
+		Tags tags = this.tags.and("listener", totals.listener());
+		String description = "TLS handshakes, by result: success, failed (the client began one that did not "
+				+ "finish), timeout (cut by the handshake timeout)";
+		FunctionCounter.builder("iouring.server.tls.handshakes", totals, ListenerTotals::handshakesSucceeded)
+			.description(description)
+			.baseUnit(HANDSHAKES)
+			.tags(tags.and("result", "success"))
+			.register(registry);
+		FunctionCounter.builder("iouring.server.tls.handshakes", totals, ListenerTotals::handshakesFailed)
+			.description(description)
+			.baseUnit(HANDSHAKES)
+			.tags(tags.and("result", "failed"))
+			.register(registry);
+		FunctionCounter.builder("iouring.server.tls.handshakes", totals, ListenerTotals::handshakesTimedOut)
+			.description(description)
+			.baseUnit(HANDSHAKES)
+			.tags(tags.and("result", "timeout"))
+			.register(registry);
+		FunctionTimer
+			.builder("iouring.server.tls.handshake.duration", totals, ListenerTotals::handshakesSucceeded,
+					ListenerTotals::handshakeNanos, TimeUnit.NANOSECONDS)
+			.description("Time of the TLS handshakes that succeeded, from their first byte to their end")
+			.tags(tags)
+			.register(registry);
 	}
 
 	private void bindLoop(MeterRegistry registry, LoopStats stats) {

@@ -1,6 +1,7 @@
 package dev.iouring.autoconfigure.metrics;
 
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 import dev.iouring.server.CloseReason;
 import dev.iouring.server.ListenerStats;
@@ -24,26 +25,38 @@ final class ListenerTotals {
 		return this.listener;
 	}
 
-	double rejected() {
-		long sum = 0;
-		for (ListenerStats stats : this.perLoop) {
-			sum += stats.rejected();
-		}
-		return sum;
+	long rejected() {
+		return sum(ListenerStats::rejected);
 	}
 
-	double framesReceived() {
-		long sum = 0;
-		for (ListenerStats stats : this.perLoop) {
-			sum += stats.framesReceived();
-		}
-		return sum;
+	long framesReceived() {
+		return sum(ListenerStats::framesReceived);
 	}
 
-	double closed(CloseReason reason) {
+	long handshakesSucceeded() {
+		return sum(ListenerStats::handshakesSucceeded);
+	}
+
+	long handshakesFailed() {
+		return sum(ListenerStats::handshakesFailed);
+	}
+
+	long handshakesTimedOut() {
+		return sum(ListenerStats::handshakesTimedOut);
+	}
+
+	long handshakeNanos() {
+		return sum(ListenerStats::handshakeNanos);
+	}
+
+	long closed(CloseReason reason) {
+		return sum((stats) -> stats.closed(reason));
+	}
+
+	private long sum(ToLongFunction<ListenerStats> figure) {
 		long sum = 0;
 		for (ListenerStats stats : this.perLoop) {
-			sum += stats.closed(reason);
+			sum += figure.applyAsLong(stats);
 		}
 		return sum;
 	}

@@ -41,7 +41,9 @@ class RespMemoryLimitEndToEndTests {
 
 	@Nested
 	@SpringBootTest(properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-			"iouring.server.listeners.line.port=0", "sample.resp.maxmemory=1MB" },
+			"iouring.server.listeners.line.port=0",
+			"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0",
+			"sample.resp.maxmemory=1MB" },
 			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 	class OneMebibyte {
 
@@ -103,7 +105,9 @@ class RespMemoryLimitEndToEndTests {
 
 	@Nested
 	@SpringBootTest(properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-			"iouring.server.listeners.line.port=0" }, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+			"iouring.server.listeners.line.port=0",
+			"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0" },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 	class Defaults {
 
 		@Value("${local.iouring.server.resp.port}")

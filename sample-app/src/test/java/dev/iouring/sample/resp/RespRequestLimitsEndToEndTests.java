@@ -35,7 +35,9 @@ class RespRequestLimitsEndToEndTests {
 
 	@Nested
 	@SpringBootTest(properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-			"iouring.server.listeners.line.port=0" }, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+			"iouring.server.listeners.line.port=0",
+			"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0" },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 	class Defaults {
 
 		@Value("${local.iouring.server.resp.port}")
@@ -72,7 +74,9 @@ class RespRequestLimitsEndToEndTests {
 
 	@Nested
 	@SpringBootTest(properties = { "iouring.server.listeners.echo.port=0", "iouring.server.listeners.resp.port=0",
-			"iouring.server.listeners.line.port=0", "sample.resp.max-pending-bytes=64KB",
+			"iouring.server.listeners.line.port=0",
+			"iouring.server.listeners.resp-tls.port=0", "iouring.server.listeners.echo-tls.port=0",
+			"sample.resp.max-pending-bytes=64KB",
 			"sample.resp.max-bulk-length=32KB" }, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 	class Configured {
 
