@@ -46,10 +46,12 @@ final class TlsStage implements Stage {
 	/**
 	 * @param settings the listener's TLS
 	 * @param loop the connection's loop, where work resumes after a delegated task
+	 * @param pool the loop's TLS buffers
 	 * @param maxPendingPlaintext most plaintext kept before the handshake finished
 	 */
-	TlsStage(TlsSettings settings, AbstractServerLoop loop, int maxPendingPlaintext) {
-		this.session = new TlsSession(settings, OFF_LOOP, () -> loop.execute(this::resume), maxPendingPlaintext);
+	TlsStage(TlsSettings settings, AbstractServerLoop loop, TlsBufferPool pool, int maxPendingPlaintext) {
+		this.session = new TlsSession(settings, pool, OFF_LOOP, () -> loop.execute(this::resume),
+				maxPendingPlaintext);
 	}
 
 	@Override
