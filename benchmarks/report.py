@@ -9,7 +9,8 @@ import argparse
 import statistics
 import sys
 
-SERVER_ORDER = ["c-echo", "sample", "netty-io_uring", "netty-epoll", "netty-nio", "redis"]
+SERVER_ORDER = ["c-echo", "sample", "netty-io_uring", "netty-epoll", "netty-nio", "netty-tls-jdk",
+                "netty-tls-openssl", "redis"]
 SERVER_LABELS = {
     "c-echo": "C io_uring echo (reference)",
     "sample": "our sample app",
@@ -18,6 +19,8 @@ SERVER_LABELS = {
     "netty-epoll": "Netty epoll",
     "netty-nio": "Netty NIO",
     "redis": "redis-server",
+    "netty-tls-jdk": "Netty io_uring + SslHandler (JDK)",
+    "netty-tls-openssl": "Netty io_uring + SslHandler (OpenSSL)",
 }
 RESP_TESTS = ["ping_inline", "ping_mbulk", "set", "get"]
 
@@ -56,18 +59,20 @@ def ordered(servers):
 
 
 def echo_title(workload):
-    spec = workload[len("echo-"):].split("-")
+    tls = workload.startswith("tls-")
+    spec = workload[len("tls-echo-" if tls else "echo-"):].split("-")
     conns, inflight, size = spec[0][1:], spec[1][1:], spec[2][1:]
     size = f"{int(size[:-1])} KiB" if size.endswith("k") else f"{size} B"
-    return f"Echo: {conns} connections × {inflight} in flight × {size}"
+    return f"{'TLS 1.3 echo' if tls else 'Echo'}: {conns} connections × {inflight} in flight × {size}"
 
 
 def echo_table(workload, runs):
     out = [f"### {echo_title(workload)}", ""]
     servers = ordered({r["server"] for r in runs})
     ok = {s: [r for r in runs if r["server"] == s and r.get("status") == "OK"] for s in servers}
-    reference = median(ok.get("c-echo", []), "msgs_per_s")
-    out.append("| server | ok runs | msgs/s | × C | MB/s | p50 µs | p99 µs | p99.9 µs "
+    tls = workload.startswith("tls-")
+    reference = median(ok.get("netty-tls-jdk" if tls else "c-echo", []), "msgs_per_s")
+    out.append(f"| server | ok runs | msgs/s | {'× Netty-JDK' if tls else '× C'} | MB/s | p50 µs | p99 µs | p99.9 µs "
                "| CPU µs/msg user | sys | total | server CPU busy | enters/msg | host steal |")
     out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in servers:
@@ -95,9 +100,45 @@ def echo_table(workload, runs):
     return out
 
 
+def round_ratios(workload, runs, ours, peers, key):
+    """Per-round ratios ours ÷ peer of one measure, for the servers of one workload."""
+    rounds = sorted({r["round"] for r in runs}, key=int)
+    out = []
+    for peer in peers:
+        cells = []
+        for rnd in rounds:
+            a = [r for r in runs if r["round"] == rnd and r["server"] == ours and r.get("status") == "OK"]
+            b = [r for r in runs if r["round"] == rnd and r["server"] == peer and r.get("status") == "OK"]
+            va, vb = median(a, key), median(b, key)
+            cells.append(fmt(va / vb, 2) if va is not None and vb else "–")
+        if any(c != "–" for c in cells):
+            out.append(f"| {workload} | {key} | {SERVER_LABELS.get(peer, peer)} | " + ", ".join(cells) + " |")
+    return out
+
+
+def ratio_section(runs):
+    tls = sorted({r["workload"] for r in runs if r["workload"].startswith("tls-echo-")})
+    if not tls:
+        return []
+    out = ["### TLS: ours ÷ peer, per round", "",
+           "Throughput above 1 and CPU per message below 1 favour ours; \"plaintext\" is our own echo "
+           "listener in the same round.", "",
+           "| workload | measure | peer | per round |", "|---|---|---|---|"]
+    for workload in tls:
+        of_workload = [r for r in runs if r["workload"] == workload]
+        plain = [dict(r, server="plaintext") for r in runs
+                 if r["workload"] == workload[len("tls-"):] and r["server"] == "sample"]
+        for key in ("msgs_per_s", "server_cpu_us_per_msg"):
+            out += round_ratios(workload, of_workload + plain, "sample",
+                                ["netty-tls-jdk", "netty-tls-openssl", "plaintext"], key)
+    out.append("")
+    return out
+
+
 def resp_table(workload, runs):
-    pipeline = workload[len("resp-p"):]
-    out = [f"### redis-benchmark, 50 connections, -P {pipeline}", ""]
+    tls = workload.startswith("tls-")
+    pipeline = workload[len("tls-resp-p" if tls else "resp-p"):]
+    out = [f"### redis-benchmark{' --tls' if tls else ''}, 50 connections, -P {pipeline}", ""]
     out.append("| test | server | ok runs | requests/s | × redis | p50 ms | p99 ms "
                "| CPU µs/req user | sys | total |")
     out.append("|---|---|---|---|---|---|---|---|---|---|")
@@ -150,10 +191,11 @@ def main():
             workloads.append(r["workload"])
     for workload in workloads:
         of_workload = [r for r in runs if r["workload"] == workload]
-        if workload.startswith("echo-"):
+        if workload.startswith("echo-") or workload.startswith("tls-echo-"):
             out += echo_table(workload, of_workload)
-        elif workload.startswith("resp-"):
+        elif workload.startswith("resp-") or workload.startswith("tls-resp-"):
             out += resp_table(workload, of_workload)
+    out += ratio_section(runs)
 
     failed = [r for r in runs if r.get("status") != "OK"]
     if failed:

@@ -19,6 +19,11 @@
 #   SERVER_CPU=0 LOAD_CPU=1  JAVA_OPTS=""  LOADGEN_ARGS="" (e.g. --busy-poll)
 #   NETTY_VERSION=4.2.20.Final NETTY_FALLBACK_VERSION=4.2.18.Final
 #   REDIS_REQUESTS_P1, REDIS_REQUESTS_P16   requests per redis-benchmark test
+#   TLS workloads (TLS 1.3, TLS_AES_128_GCM_SHA256, a self-signed certificate made in build/tls):
+#     tls-echo-cC-pP-sS  against sample (its echo-tls listener), netty-tls-jdk, netty-tls-openssl
+#                        (Netty io_uring with SslHandler on the JDK engine or on OpenSSL)
+#     tls-resp-pP        redis-benchmark --tls against sample (resp-tls), redis (redis-server --tls-port)
+#   SAMPLE_TLS_ECHO_PORT=7443 SAMPLE_TLS_RESP_PORT=6390   where the sample's TLS listeners are set up
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,6 +45,9 @@ LOAD_CPU=${LOAD_CPU:-1}
 SAMPLE_ARGS=${SAMPLE_ARGS:-"--iouring.server.event-loops=1"}
 SAMPLE_ECHO_PORT=${SAMPLE_ECHO_PORT:-7000}
 SAMPLE_RESP_PORT=${SAMPLE_RESP_PORT:-6380}
+SAMPLE_TLS_ECHO_PORT=${SAMPLE_TLS_ECHO_PORT:-7443}
+SAMPLE_TLS_RESP_PORT=${SAMPLE_TLS_RESP_PORT:-6390}
+TLS_DIR="$BUILD_DIR/tls"
 # By default read iouring.ring.enters from the sample's Actuator (port 8080 unless SAMPLE_ARGS moves it).
 SAMPLE_ACTUATOR_PORT=${SAMPLE_ACTUATOR_PORT:-8080}
 SAMPLE_ENTERS_CMD=${SAMPLE_ENTERS_CMD:-"curl -sf http://127.0.0.1:${SAMPLE_ACTUATOR_PORT}/actuator/metrics/iouring.ring.enters | python3 -c 'import json,sys; print(int(json.load(sys.stdin)[\"measurements\"][0][\"value\"]))'"}
@@ -59,6 +67,8 @@ C_ECHO_PORT=7101
 NETTY_ECHO_PORT=7102
 NETTY_RESP_PORT=6391
 REDIS_PORT=6392
+NETTY_TLS_ECHO_PORT=${NETTY_TLS_ECHO_PORT:-7103}
+REDIS_TLS_PORT=${REDIS_TLS_PORT:-6393}
 
 FAILURES=0
 SERVER_PID=""
@@ -80,7 +90,13 @@ has() { [[ " $1 " == *" $2 "* ]]; }
 build() {
 	mkdir -p "$BUILD_DIR" "$LOG_DIR"
 	say "building loadgen and c-echo"
-	gcc -O2 -Wall -o "$BUILD_DIR/loadgen" "$BENCH_DIR/loadgen/loadgen.c" || { say "loadgen failed to build"; exit 1; }
+	if [[ "$WORKLOADS" == *tls-* ]]; then
+		gcc -O2 -Wall -DWITH_TLS -o "$BUILD_DIR/loadgen" "$BENCH_DIR/loadgen/loadgen.c" -lssl -lcrypto \
+			|| { say "loadgen with TLS failed to build (apt-get install libssl-dev)"; exit 1; }
+		make_certificate
+	else
+		gcc -O2 -Wall -o "$BUILD_DIR/loadgen" "$BENCH_DIR/loadgen/loadgen.c" || { say "loadgen failed to build"; exit 1; }
+	fi
 	if has "$SERVERS" c-echo; then
 		gcc -O2 -Wall -o "$BUILD_DIR/c-echo" "$BENCH_DIR/c-echo/echo.c" -luring \
 			|| { say "c-echo failed to build (apt-get install liburing-dev)"; exit 1; }
@@ -119,6 +135,28 @@ build() {
 	fi
 }
 
+# A self-signed EC P-256 certificate for localhost and 127.0.0.1, for every TLS server alike.
+make_certificate() {
+	mkdir -p "$TLS_DIR"
+	[[ -f "$TLS_DIR/server.crt" ]] && return
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+		-keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.crt" -subj /CN=localhost \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >>"$LOG_DIR/tls-cert.log" 2>&1 \
+		|| { say "openssl could not make the benchmark certificate"; exit 1; }
+}
+
+# The sample's TLS listeners, from an SSL bundle of the benchmark certificate.
+sample_tls_args() {
+	echo "--spring.ssl.bundle.pem.bench.keystore.certificate=file:$TLS_DIR/server.crt" \
+		"--spring.ssl.bundle.pem.bench.keystore.private-key=file:$TLS_DIR/server.key" \
+		"--iouring.server.listeners.echo-tls.port=$SAMPLE_TLS_ECHO_PORT" \
+		"--iouring.server.listeners.echo-tls.handler=echoHandler" \
+		"--iouring.server.listeners.echo-tls.ssl.bundle=bench" \
+		"--iouring.server.listeners.resp-tls.port=$SAMPLE_TLS_RESP_PORT" \
+		"--iouring.server.listeners.resp-tls.handler=respHandler" \
+		"--iouring.server.listeners.resp-tls.ssl.bundle=bench"
+}
+
 # ---------------------------------------------------------------- servers
 
 # Polls until the port accepts a connection; bounded by $2 tenths of a second.
@@ -148,6 +186,14 @@ start_server() {
 		taskset -c "$SERVER_CPU" "$BUILD_DIR/c-echo" "$SERVER_PORT" "$stats" >>"$log" 2>&1 &
 		COUNTER_CMD="od -An -tu8 -N8 $stats"
 		;;
+	netty-tls-*)
+		SERVER_PORT=$NETTY_TLS_ECHO_PORT
+		# shellcheck disable=SC2086
+		taskset -c "$SERVER_CPU" "$JAVA" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -cp "$NETTY_CP" \
+			dev.iouring.benchmarks.netty.PeerServer --transport io_uring --protocol "${protocol#tls-}" \
+			--port "$SERVER_PORT" --tls "${name#netty-tls-}" --cert "$TLS_DIR/server.crt" \
+			--key "$TLS_DIR/server.key" >>"$log" 2>&1 &
+		;;
 	netty-*)
 		local transport=${name#netty-}
 		if [[ "$protocol" == echo ]]; then SERVER_PORT=$NETTY_ECHO_PORT; else SERVER_PORT=$NETTY_RESP_PORT; fi
@@ -157,18 +203,32 @@ start_server() {
 			--port "$SERVER_PORT" >>"$log" 2>&1 &
 		;;
 	sample | sample-b)
-		if [[ "$protocol" == echo ]]; then SERVER_PORT=$SAMPLE_ECHO_PORT; else SERVER_PORT=$SAMPLE_RESP_PORT; fi
+		local tls_args=""
+		case "$protocol" in
+		echo) SERVER_PORT=$SAMPLE_ECHO_PORT ;;
+		resp) SERVER_PORT=$SAMPLE_RESP_PORT ;;
+		tls-echo) SERVER_PORT=$SAMPLE_TLS_ECHO_PORT; tls_args=$(sample_tls_args) ;;
+		tls-resp) SERVER_PORT=$SAMPLE_TLS_RESP_PORT; tls_args=$(sample_tls_args) ;;
+		esac
 		local jar=$SAMPLE_JAR
 		[[ "$name" == sample-b ]] && jar=$SAMPLE_B_JAR
 		# shellcheck disable=SC2086
 		taskset -c "$SERVER_CPU" "$JAVA" --enable-native-access=ALL-UNNAMED $JAVA_OPTS -jar "$jar" \
-			$SAMPLE_ARGS >>"$log" 2>&1 &
+			$SAMPLE_ARGS $tls_args >>"$log" 2>&1 &
 		COUNTER_CMD=$SAMPLE_ENTERS_CMD
 		;;
 	redis)
-		SERVER_PORT=$REDIS_PORT
-		taskset -c "$SERVER_CPU" redis-server --port "$SERVER_PORT" --bind 127.0.0.1 --save '' \
-			--appendonly no --daemonize no --protected-mode no --dir "$BUILD_DIR" >>"$log" 2>&1 &
+		if [[ "$protocol" == tls-resp ]]; then
+			SERVER_PORT=$REDIS_TLS_PORT
+			taskset -c "$SERVER_CPU" redis-server --port 0 --tls-port "$SERVER_PORT" --bind 127.0.0.1 --save '' \
+				--tls-cert-file "$TLS_DIR/server.crt" --tls-key-file "$TLS_DIR/server.key" \
+				--tls-auth-clients no --tls-protocols TLSv1.3 --tls-ciphersuites TLS_AES_128_GCM_SHA256 \
+				--appendonly no --daemonize no --protected-mode no --dir "$BUILD_DIR" >>"$log" 2>&1 &
+		else
+			SERVER_PORT=$REDIS_PORT
+			taskset -c "$SERVER_CPU" redis-server --port "$SERVER_PORT" --bind 127.0.0.1 --save '' \
+				--appendonly no --daemonize no --protected-mode no --dir "$BUILD_DIR" >>"$log" 2>&1 &
+		fi
 		;;
 	esac
 	SERVER_PID=$!
@@ -206,20 +266,22 @@ proc_ticks() {
 
 # echo-cC-pP-sS (S may end in k for KiB)
 run_echo() {
-	local round=$1 workload=$2 server=$3 spec c p s line rc
-	spec=${workload#echo-}
+	local round=$1 workload=$2 server=$3 spec c p s line rc protocol=echo tls=()
+	if [[ "$workload" == tls-* ]]; then protocol=tls-echo; tls=(--tls); fi
+	spec=${workload#tls-}
+	spec=${spec#echo-}
 	c=${spec%%-*}; c=${c#c}
 	p=${spec#*-p}; p=${p%%-*}
 	s=${spec##*-s}
 	[[ "$s" == *k ]] && s=$((${s%k} * 1024))
-	start_server "$server" echo || { record "$round" "$workload" "$server" "status=NOSTART"; return; }
+	start_server "$server" "$protocol" || { record "$round" "$workload" "$server" "status=NOSTART"; return; }
 	# The counter command may be an HTTP request (the sample's Actuator). Its first call makes the JVM
 	# load and compile a web stack; do that now, so that work lands before the warm-up, not in the window.
 	if [[ -n "$COUNTER_CMD" ]]; then
 		for _ in 1 2 3; do bash -c "$COUNTER_CMD" >/dev/null 2>&1; done
 	fi
 	local args=(--port "$SERVER_PORT" -c "$c" -p "$p" -s "$s" --warmup "$WARMUP" --duration "$DURATION"
-		--server-pid "$SERVER_PID")
+		--server-pid "$SERVER_PID" "${tls[@]}")
 	[[ -n "$COUNTER_CMD" ]] && args+=(--counter-cmd "$COUNTER_CMD")
 	# shellcheck disable=SC2086
 	line=$(timeout $((WARMUP + DURATION + 60)) taskset -c "$LOAD_CPU" "$BUILD_DIR/loadgen" "${args[@]}" $LOADGEN_ARGS \
@@ -238,17 +300,22 @@ run_echo() {
 
 # resp-pP: the four redis-benchmark tests against one server start.
 run_resp() {
-	local round=$1 workload=$2 server=$3 p test requests csv t0 t1 rps p50 p99
-	p=${workload#resp-p}
+	local round=$1 workload=$2 server=$3 p test requests csv t0 t1 rps p50 p99 protocol=resp tls=()
+	if [[ "$workload" == tls-* ]]; then
+		protocol=tls-resp
+		tls=(--tls --cacert "$TLS_DIR/server.crt")
+	fi
+	p=${workload#tls-}
+	p=${p#resp-p}
 	if [[ "$p" == 1 ]]; then requests=$REDIS_REQUESTS_P1; else requests=$REDIS_REQUESTS_P16; fi
-	start_server "$server" resp || { record "$round" "$workload" "$server" "status=NOSTART"; return; }
+	start_server "$server" "$protocol" || { record "$round" "$workload" "$server" "status=NOSTART"; return; }
 	# Warm-up: loop over the tests for WARMUP seconds, results discarded.
-	timeout -s INT "$WARMUP" taskset -c "$LOAD_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" -c 50 -P "$p" \
+	timeout -s INT "$WARMUP" taskset -c "$LOAD_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" "${tls[@]}" -c 50 -P "$p" \
 		-l -n 20000 -t ping_inline,ping_mbulk,set,get -q >/dev/null 2>&1
 	for test in ping_inline ping_mbulk set get; do
 		t0=$(proc_ticks "$SERVER_PID")
 		csv=$(timeout $((DURATION * 4 + 60)) taskset -c "$LOAD_CPU" redis-benchmark -h 127.0.0.1 -p "$SERVER_PORT" \
-			-c 50 -P "$p" -n "$requests" -t "$test" --csv 2>>"$LOG_DIR/redis-benchmark.log")
+			"${tls[@]}" -c 50 -P "$p" -n "$requests" -t "$test" --csv 2>>"$LOG_DIR/redis-benchmark.log")
 		local rc=$?
 		t1=$(proc_ticks "$SERVER_PID")
 		# "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
@@ -295,11 +362,19 @@ main() {
 			for server in $SERVERS; do
 				case "$workload" in
 				echo-*)
-					[[ "$server" == redis ]] && continue
+					[[ "$server" == redis || "$server" == netty-tls-* ]] && continue
 					run_echo "$round" "$workload" "$server"
 					;;
 				resp-*)
-					[[ "$server" == c-echo ]] && continue
+					[[ "$server" == c-echo || "$server" == netty-tls-* ]] && continue
+					run_resp "$round" "$workload" "$server"
+					;;
+				tls-echo-*)
+					[[ "$server" == sample* || "$server" == netty-tls-* ]] || continue
+					run_echo "$round" "$workload" "$server"
+					;;
+				tls-resp-*)
+					[[ "$server" == sample* || "$server" == redis ]] || continue
 					run_resp "$round" "$workload" "$server"
 					;;
 				*) say "unknown workload $workload"; exit 1 ;;

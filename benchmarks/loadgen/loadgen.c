@@ -62,7 +62,19 @@
 #define SUB_COUNT (1u << SUB_BITS)
 #define HIST_BUCKETS ((40u + 2u) * SUB_COUNT)
 
+#ifdef WITH_TLS
+/* --tls: every connection speaks TLS 1.3 with TLS_AES_128_GCM_SHA256 (OpenSSL; built with
+ * -DWITH_TLS -lssl -lcrypto). The handshake is done, blocking, before the load starts, and the
+ * server's certificate is not checked: this measures records, not trust. */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+static SSL_CTX *tls_ctx;
+#endif
+
 struct conn {
+#ifdef WITH_TLS
+    SSL *ssl;
+#endif
     int fd;
     uint32_t start;        /* offset of this connection's stream in the pattern */
     uint64_t queued;       /* stream bytes handed to the sender so far */
@@ -87,6 +99,7 @@ static struct {
     int server_pid;
     const char *counter_cmd;
     int connect_timeout_s;
+    int tls;
     int busy_poll;
 } opt = {"127.0.0.1", 7000, 50, 1, 64, 2.0, 10.0, 0, NULL, 10, 0};
 
@@ -184,6 +197,21 @@ static int flush_conn(struct conn *c)
             len = MAX_WRITE;
         struct iovec iov[2];
         int n = stream_iov(c, c->sent, len, iov);
+#ifdef WITH_TLS
+        if (c->ssl) {
+            /* One record per write of at most 16 KiB, as a TLS application would send. */
+            size_t chunk = iov[0].iov_len < 16384 ? iov[0].iov_len : 16384;
+            int w = SSL_write(c->ssl, iov[0].iov_base, (int)chunk);
+            if (w <= 0) {
+                int err = SSL_get_error(c->ssl, w);
+                if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
+                    return 1;
+                return -1;
+            }
+            c->sent += (uint64_t)w;
+            continue;
+        }
+#endif
         ssize_t w = writev(c->fd, iov, n);
         if (w < 0) {
             if (errno == EAGAIN)
@@ -306,7 +334,7 @@ static void usage(void)
             "usage: loadgen [--host H] [--port N] [-c CONNS] [-p INFLIGHT] [-s BYTES]\n"
             "               [--warmup SEC] [--duration SEC] [--server-pid PID]\n"
             "               [--counter-cmd 'CMD printing an integer'] [--connect-timeout SEC]\n"
-            "               [--busy-poll]\n");
+            "               [--busy-poll] [--tls]\n");
     exit(2);
 }
 
@@ -324,6 +352,7 @@ static void parse_args(int argc, char **argv)
         {"counter-cmd", required_argument, 0, 'K'},
         {"connect-timeout", required_argument, 0, 'T'},
         {"busy-poll", no_argument, 0, 'B'},
+        {"tls", no_argument, 0, 'L'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -341,9 +370,16 @@ static void parse_args(int argc, char **argv)
         case 'K': opt.counter_cmd = optarg; break;
         case 'T': opt.connect_timeout_s = atoi(optarg); break;
         case 'B': opt.busy_poll = 1; break;
+        case 'L': opt.tls = 1; break;
         default: usage();
         }
     }
+#ifndef WITH_TLS
+    if (opt.tls) {
+        fprintf(stderr, "loadgen: built without TLS (compile with -DWITH_TLS -lssl -lcrypto)\n");
+        exit(2);
+    }
+#endif
     if (opt.conns < 1 || opt.inflight < 1 || opt.size < 1 || opt.duration_s <= 0 || opt.warmup_s < 0 ||
         opt.port < 1 || opt.port > 65535)
         usage();
@@ -368,6 +404,35 @@ static int connect_one(const struct sockaddr_in *addr)
     return fd;
 }
 
+#ifdef WITH_TLS
+/* Runs the TLS handshake of a connected socket, blocking, and leaves the socket non-blocking. */
+static SSL *tls_connect(int fd)
+{
+    if (!tls_ctx) {
+        tls_ctx = SSL_CTX_new(TLS_client_method());
+        if (!tls_ctx || !SSL_CTX_set_min_proto_version(tls_ctx, TLS1_3_VERSION) ||
+            !SSL_CTX_set_ciphersuites(tls_ctx, "TLS_AES_128_GCM_SHA256")) {
+            ERR_print_errors_fp(stderr);
+            exit(3);
+        }
+        SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
+        SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    }
+    int flags = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    SSL *ssl = SSL_new(tls_ctx);
+    SSL_set_fd(ssl, fd);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    if (SSL_connect(ssl) != 1) {
+        fprintf(stderr, "loadgen: TLS handshake with %s:%d failed\n", opt.host, opt.port);
+        ERR_print_errors_fp(stderr);
+        exit(3);
+    }
+    fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    return ssl;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     parse_args(argc, argv);
@@ -391,6 +456,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < opt.conns; i++) {
         struct conn *c = &conns[i];
         c->fd = connect_one(&addr);
+#ifdef WITH_TLS
+        if (opt.tls)
+            c->ssl = tls_connect(c->fd);
+#endif
         c->start = (uint32_t)(((uint64_t)i * 2654435761u + 12345u) % PATTERN_LEN);
         c->send_ns = send_times + (size_t)i * (size_t)opt.inflight;
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
@@ -469,7 +538,28 @@ int main(int argc, char **argv)
             struct conn *c = events[e].data.ptr;
             uint32_t evs = events[e].events;
             if (evs & EPOLLIN) {
-                ssize_t r = read(c->fd, rbuf, RECV_BUF_LEN);
+#ifdef WITH_TLS
+            again:;
+#endif
+                ssize_t r;
+#ifdef WITH_TLS
+                if (c->ssl) {
+                    r = SSL_read(c->ssl, rbuf, RECV_BUF_LEN);
+                    if (r <= 0) {
+                        int err = SSL_get_error(c->ssl, (int)r);
+                        if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+                            goto out;
+                        if (err != SSL_ERROR_ZERO_RETURN) {
+                            fprintf(stderr, "loadgen: connection %ld: TLS error %d\n", (long)(c - conns), err);
+                            ERR_print_errors_fp(stderr);
+                            errors++;
+                            goto done;
+                        }
+                        r = 0;
+                    }
+                } else
+#endif
+                r = read(c->fd, rbuf, RECV_BUF_LEN);
                 if (r <= 0) {
                     if (r < 0 && (errno == EAGAIN || errno == EINTR))
                         goto out;
@@ -502,6 +592,11 @@ int main(int argc, char **argv)
                 }
                 msgs += after - before;
                 c->queued += (after - before) * S;
+#ifdef WITH_TLS
+                /* Decrypted bytes OpenSSL holds do not wake epoll: read them now. */
+                if (c->ssl && SSL_pending(c->ssl) > 0)
+                    goto again;
+#endif
             }
         out:
             if ((evs & (EPOLLIN | EPOLLOUT)) && c->sent < c->queued) {
@@ -531,8 +626,13 @@ done:
         if (!measuring)
             self0 = self1;
     }
-    for (int i = 0; i < opt.conns; i++)
+    for (int i = 0; i < opt.conns; i++) {
+#ifdef WITH_TLS
+        if (conns[i].ssl)
+            SSL_free(conns[i].ssl);
+#endif
         close(conns[i].fd);
+    }
 
     double secs = (double)(window_end - window_start) / 1e9;
     double rate = msgs / secs;

@@ -33,6 +33,9 @@ final class ConnectionCore {
 
 	private final ChunkPool pool;
 
+	/** The native buffers the loop's TLS sessions borrow. */
+	final TlsBufferPool tlsBuffers = new TlsBufferPool();
+
 	private final LiveConnections live = new LiveConnections();
 
 	/** Connections closing with a deadline: sending what is queued, or lingering. */
@@ -54,6 +57,15 @@ final class ConnectionCore {
 		this.writes = new ConnectionWrites(this, this.settings.writeHighWaterMark());
 	}
 
+	/**
+	 * Lets go of the loop's send chunks and TLS buffers, once, when the loop stops after its connections
+	 * gave theirs back (or were abandoned).
+	 */
+	void releaseMemory() {
+		this.pool.release();
+		this.tlsBuffers.release();
+	}
+
 	// ---- opening ----
 
 	/**
@@ -73,7 +85,7 @@ final class ConnectionCore {
 		if (listener.settings.framing() != null) {
 			connection.decoder = listener.settings.framing().newDecoder();
 		}
-		Stage[] stages = listener.newStages(this.loop);
+		Stage[] stages = listener.newStages(this.loop, this.tlsBuffers);
 		if (stages.length > 0) {
 			connection.pipeline = new StagePipeline(connection, stages);
 			connection.setupDeadline = (this.turnNanos + listener.setupTimeoutNanos()) | 1;

@@ -60,17 +60,19 @@ final class ListenerRuntime {
 
 	/**
 	 * Makes the stages one new connection of this listener needs, in order from the socket's side.
+	 * @param loop the connection's loop
+	 * @param tlsBuffers the loop's TLS buffers
 	 * @return the stages; empty (and shared) when there are none
 	 */
-	Stage[] newStages(AbstractServerLoop loop) {
+	Stage[] newStages(AbstractServerLoop loop, TlsBufferPool tlsBuffers) {
 		boolean proxied = this.settings.proxyProtocol() != ProxyProtocolMode.OFF;
 		TlsSettings tls = this.settings.tls();
 		if (!proxied && tls == null) {
 			return NO_STAGES;
 		}
 		Stage proxy = proxied ? new ProxyProtocolStage(this.settings.proxyProtocol()) : null;
-		Stage secure = (tls != null) ? new TlsStage(tls, loop, (int) Math.min(Integer.MAX_VALUE, loop.writeLimit()),
-				loop.listenerStats[this.index]) : null;
+		Stage secure = (tls != null) ? new TlsStage(tls, loop, tlsBuffers,
+				(int) Math.min(Integer.MAX_VALUE, loop.writeLimit()), loop.listenerStats[this.index]) : null;
 		if (proxy != null && secure != null) {
 			return new Stage[] { proxy, secure };
 		}

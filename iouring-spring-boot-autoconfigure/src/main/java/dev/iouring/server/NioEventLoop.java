@@ -351,8 +351,8 @@ final class NioEventLoop extends AbstractServerLoop {
 				logger.warn("NIO event loop {} could not close its selector", this.index, ex);
 			}
 		}
-		if (this.pool != null) {
-			this.pool.release();
+		if (this.core != null) {
+			this.core.releaseMemory();
 			this.pool = null;
 		}
 		NativeMemory.released(this.reservedReadBytes);

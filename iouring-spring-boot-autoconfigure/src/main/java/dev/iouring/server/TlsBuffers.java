@@ -1,30 +1,33 @@
 package dev.iouring.server;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The three native buffers of one {@link TlsSession}, each allocated when first needed, reused, and
- * grown only to the capacity its caller asks for, which the caller bounds, so that no peer can make a
- * session hold more:
+ * The native buffers one {@link TlsSession} works in, borrowed from its loop's {@link TlsBufferPool}:
  * <ul>
  * <li>{@link #input(int)}: received records not yet decrypted (a record cut by the segment boundary,
  * or bytes that arrive while a delegated task runs);
  * <li>{@link #application(int)}: decrypted bytes on their way to the codec;
- * <li>{@link #network(int)}: records on their way to the peer.
+ * <li>{@link #network(int)}: records on their way to the peer;
+ * <li>{@link #staging(int)}: plaintext copied from memory the engine cannot read without a new view.
  * </ul>
- * All three are kept in write mode (position = end of data). Each is a view of a segment of one shared
- * arena, freed at once by {@link #release()}; the segments let the session hand a sink
- * {@code (segment, 0, length)} without a slice. A buffer that grows leaves its smaller segment in the
- * arena until release, which the callers' bounds keep to a few KiB.
+ * Each is borrowed when first needed, grows only to the capacity its caller asks for (which the caller
+ * bounds, so no peer can make a session hold more) and goes back to the pool at {@link #returnIdle()}
+ * once it holds nothing; so between calls a session holds only the input it keeps. All are kept in write
+ * mode (position = end of data). The sinks get {@code (segment, 0, length)} of a buffer's segment, made
+ * once with the buffer, so nothing is allocated per record.
  *
- * <p>Threads: the connection's loop thread only. The arena is shared rather than confined because the
- * session may be created on another thread than the loop that runs it.
+ * <p>Threads: the connection's loop thread only.
  */
 final class TlsBuffers {
 
-	private final Arena arena = Arena.ofShared();
+	/** What a region without a buffer shows: no capacity, nothing held. */
+	private static final ByteBuffer NONE = ByteBuffer.allocate(0);
+
+	private final TlsBufferPool pool;
 
 	private final Region input = new Region();
 
@@ -32,16 +35,22 @@ final class TlsBuffers {
 
 	private final Region network = new Region();
 
+	private final Region staging = new Region();
+
 	private boolean released;
+
+	TlsBuffers(TlsBufferPool pool) {
+		this.pool = pool;
+	}
 
 	/** The received bytes not yet decrypted; no capacity until first sized. */
 	ByteBuffer input() {
-		return this.input.buffer;
+		return this.input.buffer();
 	}
 
 	/** Whether received bytes wait in {@link #input()}. */
 	boolean hasInput() {
-		return this.input.buffer.position() > 0;
+		return this.input.buffer().position() > 0;
 	}
 
 	/** Makes the input buffer hold at least {@code capacity} bytes, keeping what it holds. */
@@ -59,6 +68,16 @@ final class TlsBuffers {
 		return this.network.ensure(capacity);
 	}
 
+	/** A buffer of at least {@code capacity} bytes to copy plaintext into before it is encrypted. */
+	ByteBuffer staging(int capacity) {
+		return this.staging.ensure(capacity);
+	}
+
+	/** The segment of the {@link #staging} buffer, to copy into without a view. */
+	MemorySegment stagingSegment() {
+		return this.staging.lent.segment;
+	}
+
 	/** Hands the decrypted bytes to a sink and empties the buffer. */
 	void drainApplication(TlsSink sink) {
 		this.application.drain(sink);
@@ -69,54 +88,101 @@ final class TlsBuffers {
 		this.network.drain(sink);
 	}
 
-	/** Returns how many native bytes the buffers hold now, for tests of the bounds. */
-	long allocatedBytes() {
-		return this.input.segment.byteSize() + this.application.segment.byteSize() + this.network.segment.byteSize();
+	/**
+	 * Returns a reusable buffer for reading {@code length} bytes at {@code offset} of {@code segment}, if
+	 * the segment is one of this session's buffers (the decrypted bytes a handler echoes); allocates nothing.
+	 * @return the buffer, from position to limit, or {@code null} for memory that is not ours
+	 */
+	@Nullable ByteBuffer reader(MemorySegment segment, long offset, int length) {
+		TlsBufferPool.TlsBuffer lent = this.application.lent;
+		if (lent == null || lent.segment != segment) {
+			return null;
+		}
+		ByteBuffer reader = lent.reader;
+		reader.limit((int) offset + length).position((int) offset);
+		return reader;
 	}
 
-	/** Frees the native memory; the buffers must not be used after. Idempotent. */
+	/** Gives the buffers that hold nothing back to the pool. */
+	void returnIdle() {
+		this.input.returnIfEmpty();
+		this.application.returnIfEmpty();
+		this.network.returnIfEmpty();
+		this.staging.returnIfEmpty();
+	}
+
+	/** Returns how many native bytes the session holds from the pool now, for tests of the bounds. */
+	long allocatedBytes() {
+		return this.input.held() + this.application.held() + this.network.held() + this.staging.held();
+	}
+
+	/** Gives every buffer back; the buffers must not be used after. Idempotent. */
 	void release() {
 		if (!this.released) {
 			this.released = true;
-			this.input.clear();
-			this.application.clear();
-			this.network.clear();
-			this.arena.close();
+			this.input.giveBack();
+			this.application.giveBack();
+			this.network.giveBack();
+			this.staging.giveBack();
 		}
 	}
 
-	/** One buffer and the segment it views. */
+	/** One buffer, when lent. */
 	private final class Region {
 
-		private MemorySegment segment = MemorySegment.NULL;
+		private TlsBufferPool.@Nullable TlsBuffer lent;
 
-		private ByteBuffer buffer = ByteBuffer.allocate(0);
+		ByteBuffer buffer() {
+			TlsBufferPool.TlsBuffer lent = this.lent;
+			return (lent != null) ? lent.buffer : NONE;
+		}
 
 		ByteBuffer ensure(int capacity) {
-			if (this.buffer.capacity() < capacity) {
-				if (TlsBuffers.this.released) {
-					throw new IllegalStateException("TLS session released");
-				}
-				MemorySegment grown = TlsBuffers.this.arena.allocate(capacity);
-				ByteBuffer view = grown.asByteBuffer();
-				view.put(this.buffer.flip());
-				this.segment = grown;
-				this.buffer = view;
+			TlsBufferPool.TlsBuffer lent = this.lent;
+			if (lent != null && lent.capacity() >= capacity) {
+				return lent.buffer;
 			}
-			return this.buffer;
+			if (TlsBuffers.this.released) {
+				throw new IllegalStateException("TLS session released");
+			}
+			TlsBufferPool.TlsBuffer grown = TlsBuffers.this.pool.take(capacity);
+			if (lent != null) {
+				grown.buffer.put(lent.buffer.flip());
+				TlsBuffers.this.pool.give(lent);
+			}
+			this.lent = grown;
+			return grown.buffer;
 		}
 
 		void drain(TlsSink sink) {
-			int length = this.buffer.position();
-			if (length > 0) {
-				this.buffer.clear();
-				sink.accept(this.segment, 0, length);
+			TlsBufferPool.TlsBuffer lent = this.lent;
+			if (lent != null) {
+				int length = lent.buffer.position();
+				if (length > 0) {
+					lent.buffer.clear();
+					sink.accept(lent.segment, 0, length);
+				}
 			}
 		}
 
-		void clear() {
-			this.segment = MemorySegment.NULL;
-			this.buffer = ByteBuffer.allocate(0);
+		void returnIfEmpty() {
+			TlsBufferPool.TlsBuffer lent = this.lent;
+			if (lent != null && lent.buffer.position() == 0) {
+				giveBack();
+			}
+		}
+
+		void giveBack() {
+			TlsBufferPool.TlsBuffer lent = this.lent;
+			if (lent != null) {
+				this.lent = null;
+				TlsBuffers.this.pool.give(lent);
+			}
+		}
+
+		long held() {
+			TlsBufferPool.TlsBuffer lent = this.lent;
+			return (lent != null) ? lent.capacity() : 0;
 		}
 
 	}

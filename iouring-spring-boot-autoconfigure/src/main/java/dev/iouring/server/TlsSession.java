@@ -30,8 +30,11 @@ import org.jspecify.annotations.Nullable;
  * until the ClientHello is whole, reads its SNI host name ({@link ClientHelloServerName}), and only then
  * creates the engine with the context registered for that name.
  *
- * <p>Memory: three native buffers sized from the engine's session ({@link TlsBuffers}), each bounded,
- * plus the bounded pending plaintext on the heap; {@link #release()} frees them.
+ * <p>Memory: native buffers borrowed from the loop's {@link TlsBufferPool} for the length of a call
+ * ({@link TlsBuffers}), each bounded, of which only kept input stays between calls, plus the bounded
+ * pending plaintext on the heap; {@link #release()} gives them back. A steady exchange allocates nothing
+ * here: received bytes are read through a cached view ({@link DirectBufferView}), and plaintext from the
+ * session's own buffers (what a handler echoes) is encrypted in place.
  *
  * <p>Threads: the connection's loop thread only, except {@code tasksDone}.
  */
@@ -48,7 +51,17 @@ final class TlsSession {
 
 	private final PendingPlaintext pending;
 
-	private final TlsBuffers buffers = new TlsBuffers();
+	private final TlsBuffers buffers;
+
+	/** A pool of the session's own, released with it; {@code null} when the loop's pool is used. */
+	private final @Nullable TlsBufferPool ownPool;
+
+	private final DirectBufferView received = new DirectBufferView();
+
+	/** Calls in progress (a handler writes from within a received call): buffers go back at depth 0. */
+	private int depth;
+
+	private boolean releaseRequested;
 
 	private @Nullable TlsEngineDriver driver;
 
@@ -67,7 +80,7 @@ final class TlsSession {
 	 * @param maxPendingPlaintext most application bytes kept before the handshake finishes
 	 */
 	TlsSession(SSLEngine engine, Executor offLoop, Runnable tasksDone, int maxPendingPlaintext) {
-		this(null, engine, offLoop, tasksDone, maxPendingPlaintext);
+		this(null, engine, null, offLoop, tasksDone, maxPendingPlaintext);
 	}
 
 	/**
@@ -76,15 +89,19 @@ final class TlsSession {
 	 * @param settings the listener's TLS
 	 * @param offLoop runs delegated tasks, off the loop
 	 * @param tasksDone called on the task's thread once delegated tasks finished
+	 * @param pool the loop's TLS buffers, or {@code null} for a pool of the session's own
 	 * @param maxPendingPlaintext most application bytes kept before the handshake finishes
 	 */
-	TlsSession(TlsSettings settings, Executor offLoop, Runnable tasksDone, int maxPendingPlaintext) {
-		this(settings, settings.selectsByServerName() ? null : settings.createEngine(null), offLoop, tasksDone,
+	TlsSession(TlsSettings settings, @Nullable TlsBufferPool pool, Executor offLoop, Runnable tasksDone,
+			int maxPendingPlaintext) {
+		this(settings, settings.selectsByServerName() ? null : settings.createEngine(null), pool, offLoop, tasksDone,
 				maxPendingPlaintext);
 	}
 
-	private TlsSession(@Nullable TlsSettings settings, @Nullable SSLEngine engine, Executor offLoop,
-			Runnable tasksDone, int maxPendingPlaintext) {
+	private TlsSession(@Nullable TlsSettings settings, @Nullable SSLEngine engine, @Nullable TlsBufferPool pool,
+			Executor offLoop, Runnable tasksDone, int maxPendingPlaintext) {
+		this.ownPool = (pool != null) ? null : new TlsBufferPool();
+		this.buffers = new TlsBuffers((pool != null) ? pool : this.ownPool);
 		this.pending = new PendingPlaintext(maxPendingPlaintext);
 		this.settings = settings;
 		this.offLoop = offLoop;
@@ -105,20 +122,26 @@ final class TlsSession {
 	 * alert the engine had for the peer went to {@code toPeer} first
 	 */
 	void received(ByteBuffer ciphertext, TlsSink plaintextUp, TlsSink toPeer) throws TlsException {
-		TlsEngineDriver driver = (this.driver != null) ? this.driver : chooseEngine(ciphertext);
-		if (driver == null) {
-			return;
-		}
+		this.depth++;
 		try {
-			if (driver.taskRunning()) {
-				driver.stash(ciphertext);
+			TlsEngineDriver driver = (this.driver != null) ? this.driver : chooseEngine(ciphertext);
+			if (driver == null) {
 				return;
 			}
-			driver.feed(ciphertext, plaintextUp, toPeer);
-			afterProgress(driver, toPeer);
+			try {
+				if (driver.taskRunning()) {
+					driver.stash(ciphertext);
+					return;
+				}
+				driver.feed(ciphertext, plaintextUp, toPeer);
+				afterProgress(driver, toPeer);
+			}
+			catch (SSLException ex) {
+				throw driver.failed(ex, toPeer);
+			}
 		}
-		catch (SSLException ex) {
-			throw driver.failed(ex, toPeer);
+		finally {
+			exit();
 		}
 	}
 
@@ -130,7 +153,7 @@ final class TlsSession {
 	 * @throws TlsException if the bytes are not TLS, the handshake fails, or a bound is exceeded
 	 */
 	void received(Bytes ciphertext, TlsSink plaintextUp, TlsSink toPeer) throws TlsException {
-		received(ciphertext.asByteBuffer(), plaintextUp, toPeer);
+		received(this.received.of(ciphertext), plaintextUp, toPeer);
 	}
 
 	/**
@@ -145,6 +168,7 @@ final class TlsSession {
 		if (driver == null || !driver.taskRunning()) {
 			return;
 		}
+		this.depth++;
 		try {
 			driver.tasksFinished();
 			driver.feed(TlsEngineDriver.EMPTY, plaintextUp, toPeer);
@@ -152,6 +176,9 @@ final class TlsSession {
 		}
 		catch (SSLException ex) {
 			throw driver.failed(ex, toPeer);
+		}
+		finally {
+			exit();
 		}
 	}
 
@@ -171,11 +198,15 @@ final class TlsSession {
 		if (driver == null || !driver.handshakeFinished() || driver.taskRunning() || !this.pending.isEmpty()) {
 			return this.pending.keep(src);
 		}
+		this.depth++;
 		try {
 			return driver.wrapAll(src, toPeer);
 		}
 		catch (SSLException ex) {
 			throw driver.failed(ex, toPeer);
+		}
+		finally {
+			exit();
 		}
 	}
 
@@ -189,7 +220,36 @@ final class TlsSession {
 	 * @throws TlsException if the engine fails
 	 */
 	boolean write(MemorySegment src, long offset, int length, TlsSink toPeer) throws TlsException {
-		return write(src.asSlice(offset, length).asByteBuffer(), toPeer);
+		ByteBuffer own = this.buffers.reader(src, offset, length);
+		if (own != null) {
+			return write(own, toPeer);
+		}
+		TlsEngineDriver driver = this.driver;
+		if (this.closeRequested || driver == null || !driver.handshakeFinished() || driver.taskRunning()
+				|| !this.pending.isEmpty()) {
+			// Kept whole, or refused whole: rare (before the handshake finished), so a view will do.
+			return write(src.asSlice(offset, length).asByteBuffer(), toPeer);
+		}
+		this.depth++;
+		try {
+			// Other memory (a heap array, a codec's buffer) is copied a record at a time into a direct buffer.
+			for (int done = 0; done < length;) {
+				ByteBuffer staging = this.buffers.staging(TlsBufferPool.UNIT);
+				int n = Math.min(length - done, staging.capacity());
+				MemorySegment.copy(src, offset + done, this.buffers.stagingSegment(), 0, n);
+				staging.limit(n).position(0);
+				boolean taken = write(staging, toPeer);
+				staging.clear();
+				if (!taken) {
+					return false;
+				}
+				done += n;
+			}
+			return true;
+		}
+		finally {
+			exit();
+		}
 	}
 
 	/**
@@ -205,11 +265,15 @@ final class TlsSession {
 		if (driver == null) {
 			return;
 		}
+		this.depth++;
 		try {
 			afterProgress(driver, toPeer);
 		}
 		catch (SSLException ex) {
 			throw driver.failed(ex, toPeer);
+		}
+		finally {
+			exit();
 		}
 	}
 
@@ -258,10 +322,32 @@ final class TlsSession {
 		return (driver == null) ? null : driver.engine().getSession();
 	}
 
-	/** Frees the buffers; the session must not be used after. Idempotent. */
+	/**
+	 * Gives the buffers back; the session must not be used after. Called from within one of its own calls
+	 * (a handler that closes its connection), it takes effect when that call returns. Idempotent.
+	 */
 	void release() {
+		if (this.depth > 0) {
+			this.releaseRequested = true;
+			return;
+		}
 		this.pending.clear();
 		this.buffers.release();
+		if (this.ownPool != null) {
+			this.ownPool.release();
+		}
+	}
+
+	/** Leaves a call: at the outermost, gives back the buffers that hold nothing, or all of them. */
+	private void exit() {
+		if (--this.depth == 0) {
+			if (this.releaseRequested) {
+				release();
+			}
+			else {
+				this.buffers.returnIdle();
+			}
+		}
 	}
 
 	/** Returns the native bytes the session's buffers hold now, for tests of the bounds. */

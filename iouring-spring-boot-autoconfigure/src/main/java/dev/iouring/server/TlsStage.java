@@ -59,12 +59,15 @@ final class TlsStage implements Stage {
 	/**
 	 * @param settings the listener's TLS
 	 * @param loop the connection's loop, where work resumes after a delegated task
+	 * @param pool the loop's TLS buffers
 	 * @param maxPendingPlaintext most plaintext kept before the handshake finished
 	 * @param stats the loop's statistics of the listener, where the handshake is counted
 	 */
-	TlsStage(TlsSettings settings, AbstractServerLoop loop, int maxPendingPlaintext, ListenerStats stats) {
+	TlsStage(TlsSettings settings, AbstractServerLoop loop, TlsBufferPool pool, int maxPendingPlaintext,
+			ListenerStats stats) {
 		this.stats = stats;
-		this.session = new TlsSession(settings, OFF_LOOP, () -> loop.execute(this::resume), maxPendingPlaintext);
+		this.session = new TlsSession(settings, pool, OFF_LOOP, () -> loop.execute(this::resume),
+				maxPendingPlaintext);
 	}
 
 	@Override

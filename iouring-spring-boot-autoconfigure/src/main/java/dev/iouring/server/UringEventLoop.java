@@ -369,8 +369,8 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 		if (fd != null) {
 			fd.close();
 		}
-		if (this.pool != null) {
-			this.pool.release();
+		if (this.core != null) {
+			this.core.releaseMemory();
 		}
 		if (this.arena != null) {
 			this.arena.close();

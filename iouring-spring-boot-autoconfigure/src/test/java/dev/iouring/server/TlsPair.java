@@ -72,7 +72,7 @@ public final class TlsPair implements AutoCloseable {
 		});
 		Runnable done = () -> this.tasksDone.add(Boolean.TRUE);
 		this.server = (serverEngine != null) ? new TlsSession(serverEngine, tasks, done, maxPendingPlaintext)
-				: new TlsSession(settings, tasks, done, maxPendingPlaintext);
+				: new TlsSession(settings, null, tasks, done, maxPendingPlaintext);
 		this.client = client;
 	}
 

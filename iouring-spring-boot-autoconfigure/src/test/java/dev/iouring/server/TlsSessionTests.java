@@ -364,10 +364,20 @@ class TlsSessionTests {
 	}
 
 	@Test
-	void releaseIsIdempotentAndFreesTheBuffers() throws Exception {
-		TlsPair pair = TlsPair.of(server(TlsSettings.ClientAuth.NONE), client());
-		pair.exchange();
-		assertThat(pair.server.allocatedBytes()).isPositive();
+	void betweenCallsOnlyKeptInputHoldsABufferAndReleaseGivesItBack() throws Exception {
+		try (TlsPair pair = TlsPair.of(server(TlsSettings.ClientAuth.NONE), client())) {
+			pair.exchange();
+			pair.clientSends(random(40_000));
+			pair.exchange();
+			assertThat(pair.serverPlaintext.size()).isEqualTo(40_000);
+			assertThat(pair.server.allocatedBytes()).as("buffers held between calls after an exchange").isZero();
+		}
+		List<Runnable> held = new ArrayList<>();
+		TlsPair pair = TlsPair.of(server(TlsSettings.ClientAuth.NONE), client(), held::add, 1024);
+		pair.serverReceives(pair.clientWraps());
+		assertThat(pair.server.waitingForTask()).isTrue();
+		pair.serverReceives(new byte[100]);
+		assertThat(pair.server.allocatedBytes()).as("input kept while a task runs").isPositive();
 		pair.close();
 		pair.close();
 		assertThat(pair.server.allocatedBytes()).isZero();
