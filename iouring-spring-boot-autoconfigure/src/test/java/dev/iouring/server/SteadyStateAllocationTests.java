@@ -45,12 +45,14 @@ class SteadyStateAllocationTests {
 
 	/**
 	 * What the JDK's engine allocates per 64-byte message echoed over TLS 1.3 with AES-128-GCM (one
-	 * unwrap, one wrap), with a little room: measured 3,112 to 3,128 bytes on Temurin 25 on both
-	 * transports. An allocation profile puts all of it in the JDK: the GCM cipher is initialised afresh
-	 * for each record's nonce, which makes its engine, counter, GHASH state and parameter spec again,
-	 * plus the engine's results and record buffers. Nothing of ours is allocated per record.
+	 * unwrap, one wrap), with room: measured 3,112 to 3,352 bytes on Temurin 25 on both transports, the
+	 * figure moving between runs with what the JIT inlines into the engine. An allocation profile puts all
+	 * of it in the JDK: the GCM cipher is initialised afresh for each record's nonce, which makes its
+	 * engine, counter, GHASH state and parameter spec again, plus the engine's results and record buffers.
+	 * The bound cannot see a small allocation of ours hidden in that; the raw echo test, at 0 bytes, guards
+	 * the path the two share.
 	 */
-	static final int ENGINE_BYTES_PER_TLS_MESSAGE = 3_300;
+	static final int ENGINE_BYTES_PER_TLS_MESSAGE = 4_000;
 
 	@Parameter
 	Transport transport;
