@@ -113,7 +113,7 @@ class TlsHandshakeFloodTests {
 			assertThat(flooded).as("native memory added by %d stalled handshakes", CLIENTS)
 				.isLessThan(FLOOD_NATIVE_BOUND);
 			await().atMost(Duration.ofSeconds(60))
-				.until(() -> Peers.closed(server, "flood", CloseReason.TLS_HANDSHAKE_FAILED) == CLIENTS);
+				.until(() -> Peers.closed(server, "flood", CloseReason.TLS_HANDSHAKE_TIMEOUT) == CLIENTS);
 			assertThat(server.activeConnections()).isZero();
 			assertThat(opened).hasValue(0);
 			for (Socket socket : clients) {
