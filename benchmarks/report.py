@@ -2,9 +2,12 @@
 """Turns the raw lines written by run.sh into the Markdown report.
 
 Each raw line is space-separated key=value pairs: round, workload, server, status and the
-figures of one run. Every figure in the report is the median over the rounds that succeeded;
-ratios are taken between medians of the same run of the suite.
+figures of one run. Every figure in the tables is the median over the rounds that succeeded. The
+ratio section compares our sample with each peer round by round (ours ÷ peer, both measured in the
+same round) and gives each ratio's minimum, median and maximum; a target counts as met only when
+ours is on the right side of it in at least 4 of every 5 rounds.
 """
+import math
 import argparse
 import statistics
 import sys
@@ -73,8 +76,8 @@ def echo_table(workload, runs):
     tls = workload.startswith("tls-")
     reference = median(ok.get("netty-tls-jdk" if tls else "c-echo", []), "msgs_per_s")
     out.append(f"| server | ok runs | msgs/s | {'× Netty-JDK' if tls else '× C'} | MB/s | p50 µs | p99 µs | p99.9 µs "
-               "| CPU µs/msg user | sys | total | server CPU busy | enters/msg | host steal |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+               "| CPU µs/msg user | sys | total | server CPU busy | enters/msg | loadgen CPU µs/msg | host steal |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in servers:
         good = ok[s]
         total = len([r for r in runs if r["server"] == s])
@@ -94,6 +97,7 @@ def echo_table(workload, runs):
             fmt(median(good, "server_cpu_us_per_msg"), 3),
             fmt(median(good, "server_cpu_util"), 2),
             fmt(median(good, "enters_per_msg"), 3),
+            fmt(median(good, "loadgen_cpu_us_per_msg"), 3),
             fmt(median(good, "host_steal"), 3),
         ]) + " |")
     out.append("")
@@ -116,7 +120,7 @@ def round_ratios(workload, runs, ours, peers, key):
     return out
 
 
-def ratio_section(runs):
+def tls_ratio_section(runs):
     tls = sorted({r["workload"] for r in runs if r["workload"].startswith("tls-echo-")})
     if not tls:
         return []
@@ -168,6 +172,107 @@ def resp_table(workload, runs):
     return out
 
 
+OURS = "sample"
+# (peer, figure, label, target, direction): ours ÷ peer must be >= target ("ge") or <= target ("le").
+ECHO_RATIOS = [
+    ("netty-io_uring", "msgs_per_s", "msgs/s ours ÷ Netty io_uring", 1.00, "ge"),
+    ("c-echo", "msgs_per_s", "msgs/s ours ÷ C", 0.98, "ge"),
+    ("netty-io_uring", "server_cpu_us_per_msg", "server CPU/msg ours ÷ Netty io_uring", 1.00, "le"),
+    ("c-echo", "server_cpu_us_per_msg", "server CPU/msg ours ÷ C", None, "le"),
+    ("netty-io_uring", "loadgen_cpu_us_per_msg", "loadgen CPU/msg ours ÷ Netty io_uring", None, "le"),
+    ("c-echo", "p999_us", "p99.9 ours ÷ C", 1.30, "le"),
+    ("sample-b", "msgs_per_s", "msgs/s ours ÷ second build", None, "ge"),
+    ("sample-b", "server_cpu_us_per_msg", "server CPU/msg ours ÷ second build", None, "le"),
+    ("sample-b", "loadgen_cpu_us_per_msg", "loadgen CPU/msg ours ÷ second build", None, "le"),
+]
+RESP_RATIOS = [
+    ("netty-io_uring", "rps", "requests/s ours ÷ Netty io_uring", 1.00, "ge"),
+    ("redis", "rps", "requests/s ours ÷ redis-server", 1.05, "ge"),
+    ("netty-io_uring", "server_cpu_us_per_msg", "server CPU/req ours ÷ Netty io_uring", None, "le"),
+    ("sample-b", "rps", "requests/s ours ÷ second build", None, "ge"),
+    ("sample-b", "server_cpu_us_per_msg", "server CPU/req ours ÷ second build", None, "le"),
+]
+
+
+def value(run, key):
+    try:
+        return float(run[key])
+    except (KeyError, ValueError):
+        return None
+
+
+def per_round(runs, peer, key):
+    """Ratios ours ÷ peer, one per round in which both succeeded, in round order."""
+    by_round = {}
+    for r in runs:
+        if r.get("status") == "OK" and r["server"] in (OURS, peer):
+            by_round.setdefault(int(r["round"]), {})[r["server"]] = value(r, key)
+    ratios = []
+    for rnd in sorted(by_round):
+        ours, theirs = by_round[rnd].get(OURS), by_round[rnd].get(peer)
+        if ours is not None and theirs:
+            ratios.append(ours / theirs)
+    return ratios
+
+
+def verdict(ratios, target, direction, rounds):
+    if target is None or not ratios:
+        return "", ""
+    wins = sum(1 for x in ratios if (x >= target if direction == "ge" else x <= target))
+    needed = math.ceil(0.8 * rounds)
+    sign = "≥" if direction == "ge" else "≤"
+    if rounds < 5:
+        result = f"{wins} of {len(ratios)} (fewer than 5 rounds: no verdict)"
+    elif wins >= needed:
+        result = f"**met**: {wins} of {len(ratios)}"
+    else:
+        result = f"not met: {wins} of {len(ratios)}"
+    return f"{sign} {target:.2f}", result
+
+
+def ratio_rows(title, runs, specs, rounds):
+    rows = []
+    for peer, key, label, target, direction in specs:
+        ratios = per_round(runs, peer, key)
+        if not ratios:
+            continue
+        goal, result = verdict(ratios, target, direction, rounds)
+        rows.append("| " + " | ".join([
+            title, label, ", ".join(f"{x:.2f}" for x in ratios),
+            f"{min(ratios):.2f}", f"{statistics.median(ratios):.2f}", f"{max(ratios):.2f}", goal, result,
+        ]) + " |")
+    return rows
+
+
+def ratio_section(runs):
+    rounds = len({r["round"] for r in runs})
+    rows = []
+    for workload in workloads_of(runs):
+        of_workload = [r for r in runs if r["workload"] == workload]
+        if workload.startswith("echo-"):
+            rows += ratio_rows(echo_title(workload)[len("Echo: "):], of_workload, ECHO_RATIOS, rounds)
+        elif workload.startswith("resp-"):
+            for test in RESP_TESTS:
+                of_test = [r for r in of_workload if r.get("test") == test]
+                rows += ratio_rows(f"RESP -P {workload[len('resp-p'):]} {test}", of_test, RESP_RATIOS, rounds)
+    if not rows:
+        return []
+    out = ["### Per-round ratios: ours ÷ peer, same round", "",
+           f"{rounds} round(s). A throughput ratio above 1 and a CPU or latency ratio below 1 favour ours. "
+           "A target is met when ours is on its side in at least 4 of 5 rounds (80% of the rounds).", "",
+           "| workload | ratio | per round | min | median | max | target | ours on the target's side |",
+           "|---|---|---|---|---|---|---|---|"]
+    return out + rows + [""]
+
+
+def workloads_of(runs):
+    workloads = []
+    for r in runs:
+        if r["workload"] not in workloads:
+            workloads.append(r["workload"])
+    return workloads
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("raw")
@@ -185,17 +290,14 @@ def main():
             "resolution of one clock tick, 10 ms over the whole window. \"server CPU busy\" is the server's "
             "CPU time over wall time: well below 1 means the server was waiting for the load generator.", ""]
 
-    workloads = []
-    for r in runs:
-        if r["workload"] not in workloads:
-            workloads.append(r["workload"])
-    for workload in workloads:
+    out += ratio_section(runs)
+    for workload in workloads_of(runs):
         of_workload = [r for r in runs if r["workload"] == workload]
         if workload.startswith("echo-") or workload.startswith("tls-echo-"):
             out += echo_table(workload, of_workload)
         elif workload.startswith("resp-") or workload.startswith("tls-resp-"):
             out += resp_table(workload, of_workload)
-    out += ratio_section(runs)
+    out += tls_ratio_section(runs)
 
     failed = [r for r in runs if r.get("status") != "OK"]
     if failed:

@@ -3,18 +3,20 @@
 #   benchmarks/run.sh
 # builds the load generator, the C reference server and the Netty peers, runs every
 # workload against every server (server pinned to SERVER_CPU, load to LOAD_CPU),
-# alternating the servers within each of ROUNDS rounds, and writes the medians to
-# benchmarks/results/RESULTS-<date>.md. See benchmarks/README.md for the method.
+# alternating the servers within each of ROUNDS rounds (each round starts one server further along, so
+# no server always follows the same one), and writes medians and per-round ratios (ours ÷ each peer in
+# the same round) to benchmarks/results/RESULTS-<date>.md. See benchmarks/README.md for the method.
 #
 # Settings (environment):
-#   ROUNDS=3  DURATION=10  WARMUP=10     rounds; measured and warm-up seconds per run
-#   SERVERS="c-echo sample netty-io_uring netty-epoll netty-nio redis"   subset to run
-#   WORKLOADS="echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"
+#   ROUNDS=5  DURATION=10  WARMUP=10     rounds; measured and warm-up seconds per run
+#   SERVERS="c-echo sample netty-io_uring redis"   subset to run (also: netty-epoll netty-nio sample-b)
+#   WORKLOADS="echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"
 #   SAMPLE_JAR=path      our sample app (default: sample-app/target/sample-app-*.jar of this checkout)
 #   SAMPLE_B_JAR=path    a second build of the sample, run as server "sample-b", to compare two versions
 #                        side by side (e.g. SERVERS="sample sample-b" SAMPLE_B_JAR=/tmp/old/sample-app.jar)
 #   SAMPLE_ARGS="--iouring.server.event-loops=1"   extra arguments for the sample app
-#   SAMPLE_ECHO_PORT=7000 SAMPLE_RESP_PORT=6380
+#   SAMPLE_ECHO_PORT=7000 SAMPLE_RESP_PORT=6380 SAMPLE_ACTUATOR_PORT=8080   where the sample listens
+#   C_ECHO_PORT=7101 NETTY_ECHO_PORT=7102 NETTY_RESP_PORT=6391 REDIS_PORT=6392   the peers' ports
 #   SAMPLE_ENTERS_CMD='cmd'  prints the sample's io_uring enter count (optional hook)
 #   SERVER_CPU=0 LOAD_CPU=1  JAVA_OPTS=""  LOADGEN_ARGS="" (e.g. --busy-poll)
 #   NETTY_VERSION=4.2.20.Final NETTY_FALLBACK_VERSION=4.2.18.Final
@@ -35,11 +37,17 @@ LOG_DIR="$RESULTS_DIR/logs/$STAMP"
 RAW="$RESULTS_DIR/raw-$STAMP.tsv"
 REPORT="$RESULTS_DIR/RESULTS-$STAMP.md"
 
-ROUNDS=${ROUNDS:-3}
+# The command as given, for the report: the settings that came from the environment, then the script.
+COMMAND=""
+for setting in ROUNDS DURATION WARMUP SERVERS WORKLOADS SAMPLE_JAR SAMPLE_B_JAR SAMPLE_ARGS JAVA_OPTS LOADGEN_ARGS; do
+	[[ -n "${!setting+x}" ]] && COMMAND+="$setting=\"${!setting}\" "
+done
+COMMAND+="benchmarks/run.sh"
+ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-10}
-SERVERS=${SERVERS:-"c-echo sample netty-io_uring netty-epoll netty-nio redis"}
-WORKLOADS=${WORKLOADS:-"echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"}
+SERVERS=${SERVERS:-"c-echo sample netty-io_uring redis"}
+WORKLOADS=${WORKLOADS:-"echo-c50-p1-s64 echo-c50-p16-s64 echo-c1000-p1-s64 echo-c10000-p1-s64 echo-c10-p1-s16k resp-p1 resp-p16"}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 SAMPLE_ARGS=${SAMPLE_ARGS:-"--iouring.server.event-loops=1"}
@@ -62,11 +70,12 @@ if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-# Ports of the peers; the sample app's are fixed by its own configuration.
-C_ECHO_PORT=7101
-NETTY_ECHO_PORT=7102
-NETTY_RESP_PORT=6391
-REDIS_PORT=6392
+# Ports of the peers; the sample app's come from its own configuration (move them with SAMPLE_ARGS and
+# say where with SAMPLE_ECHO_PORT, SAMPLE_RESP_PORT and SAMPLE_ACTUATOR_PORT).
+C_ECHO_PORT=${C_ECHO_PORT:-7101}
+NETTY_ECHO_PORT=${NETTY_ECHO_PORT:-7102}
+NETTY_RESP_PORT=${NETTY_RESP_PORT:-6391}
+REDIS_PORT=${REDIS_PORT:-6392}
 NETTY_TLS_ECHO_PORT=${NETTY_TLS_ECHO_PORT:-7103}
 REDIS_TLS_PORT=${REDIS_TLS_PORT:-6393}
 
@@ -179,6 +188,20 @@ start_server() {
 	local name=$1 protocol=$2
 	local log="$LOG_DIR/$name-$protocol.log"
 	COUNTER_CMD=""
+	local port
+	case "$name-$protocol" in
+	c-echo-*) port=$C_ECHO_PORT ;;
+	netty-*-echo) port=$NETTY_ECHO_PORT ;;
+	netty-*) port=$NETTY_RESP_PORT ;;
+	sample*-echo) port=$SAMPLE_ECHO_PORT ;;
+	sample*) port=$SAMPLE_RESP_PORT ;;
+	redis-*) port=$REDIS_PORT ;;
+	esac
+	# On a shared machine another process may hold the port: the load would then measure that process.
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		say "$name ($protocol): port $port already accepts connections before the server starts (another process holds it); move the port (see the settings at the top of run.sh)"
+		return 1
+	fi
 	case "$name" in
 	c-echo)
 		SERVER_PORT=$C_ECHO_PORT
@@ -348,18 +371,38 @@ record() {
 # ---------------------------------------------------------------- main
 
 main() {
+	# Each side holds one descriptor per connection (the load generator and every server start from
+	# this shell and inherit its limit), plus a JVM's own few hundred: raise the soft limit to the hard
+	# one and refuse to start when the largest workload cannot fit.
 	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-	if [[ $(ulimit -n) -lt 4096 ]]; then
-		say "open-file limit $(ulimit -n) is too low for 1000 connections on each side"; exit 1
+	local most=0 workload c
+	for workload in $WORKLOADS; do
+		if [[ "$workload" == echo-c* ]]; then
+			c=${workload#echo-c}; c=${c%%-*}
+			((c > most)) && most=$c
+		fi
+	done
+	if [[ $(ulimit -n) -lt $((most + 1024)) ]]; then
+		say "open-file limit $(ulimit -n) is too low for $most connections on each side: raise it to at least $((most + 1024)) (ulimit -Hn is $(ulimit -Hn)), or leave out the workloads with that many"
+		exit 1
 	fi
 	build
 	mkdir -p "$RESULTS_DIR"
 	: >"$RAW"
 	say "rounds=$ROUNDS duration=${DURATION}s warmup=${WARMUP}s servers=[$SERVERS] workloads=[$WORKLOADS]"
-	local round workload server
+	local round workload server order
+	local -a servers
+	read -r -a servers <<<"$SERVERS"
+	local started=$SECONDS
 	for ((round = 1; round <= ROUNDS; round++)); do
+		# Round r starts with the r-th server: A B C, B C A, C A B, ...
+		order=""
+		for ((i = 0; i < ${#servers[@]}; i++)); do
+			order+=" ${servers[$(((i + round - 1) % ${#servers[@]}))]}"
+		done
+		say "round $round of $ROUNDS, order:$order ($(((SECONDS - started) / 60)) min so far)"
 		for workload in $WORKLOADS; do
-			for server in $SERVERS; do
+			for server in $order; do
 				case "$workload" in
 				echo-*)
 					[[ "$server" == redis || "$server" == netty-tls-* ]] && continue
@@ -390,7 +433,9 @@ main() {
 		--meta "netty=${NETTY_USED:-not built}" \
 		--meta "redis=$(redis-server --version 2>/dev/null | awk '{print $3}')" \
 		--meta "sample=${SAMPLE_MISSING:-${SAMPLE_JAR:-not run} ${SAMPLE_ARGS}}" \
-		--meta "method=rounds $ROUNDS, ${DURATION}s measured after ${WARMUP}s warm-up, server on CPU $SERVER_CPU, load on CPU $LOAD_CPU, medians" \
+		--meta "method=rounds $ROUNDS, ${DURATION}s measured after ${WARMUP}s warm-up, server on CPU $SERVER_CPU, load on CPU $LOAD_CPU, servers rotated per round, medians and per-round ratios" \
+		--meta "command=$COMMAND" \
+		--meta "duration=$(((SECONDS - started) / 60)) min" \
 		--meta "load average at end=$(cut -d' ' -f1-3 /proc/loadavg)" \
 		>"$REPORT"
 	say "wrote $REPORT (raw data: $RAW)"

@@ -61,7 +61,7 @@ public final class AnonymousMemory implements AutoCloseable {
 		MemorySegment capture = LibC.capture();
 		int result;
 		try {
-			result = (int) LibC.MADVISE.invokeExact(capture, part, part.byteSize(), Mman.MADV_DONTNEED);
+			result = (int) LibC.Madvise.HANDLE.invokeExact(capture, part, part.byteSize(), Mman.MADV_DONTNEED);
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);

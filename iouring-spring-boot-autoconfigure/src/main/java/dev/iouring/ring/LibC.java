@@ -17,6 +17,12 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Handles marked critical never block; the {@code io_uring_enter} that waits for completions is
  * linked without that option because a blocked critical call would hold up every safepoint.
+ *
+ * <p>Linking costs start-up time: the JVM spins code for every distinct signature, about 10 ms each on
+ * a small machine (handles of the same signature share it). So the calls a server makes while starting
+ * are linked with this class and share signatures where they can (every non-blocking syscall goes
+ * through one six-argument handle; the kernel ignores the arguments a call does not take), and the
+ * calls only later work makes are linked on first use, each in its own holder class below.
  */
 final class LibC {
 
@@ -50,23 +56,16 @@ final class LibC {
 
 	private static final ValueLayout P = ValueLayout.ADDRESS;
 
-	/** {@code long syscall(long number, ...)} with two variadic arguments: io_uring_setup. */
-	static final MethodHandle SYSCALL2 = variadicSyscall(2, true);
-
-	/** {@code syscall} with four arguments: io_uring_register. */
-	static final MethodHandle SYSCALL4 = variadicSyscall(4, true);
-
-	/** {@code syscall} with six arguments, critical: an io_uring_enter that does not wait. */
-	static final MethodHandle SYSCALL6_NOWAIT = variadicSyscall(6, true);
-
-	/** {@code syscall} with six arguments, not critical: an io_uring_enter that may block. */
-	static final MethodHandle SYSCALL6_WAIT = variadicSyscall(6, false);
+	/**
+	 * {@code long syscall(long number, ...)} with six variadic arguments, critical: every system call that
+	 * cannot block (io_uring_setup, io_uring_register, an io_uring_enter that does not wait, ioctl). Pass
+	 * 0 for the arguments a call does not take.
+	 */
+	static final MethodHandle SYSCALL6 = variadicSyscall(6, true);
 
 	static final MethodHandle MMAP = link("mmap", FunctionDescriptor.of(P, P, L, I, I, I, L), true);
 
 	static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(I, P, L), true);
-
-	static final MethodHandle MADVISE = link("madvise", FunctionDescriptor.of(I, P, L, I), true);
 
 	static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(I, I), true);
 
@@ -74,15 +73,9 @@ final class LibC {
 
 	static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(I, I, I, I, P, I), true);
 
-	static final MethodHandle GETSOCKOPT = link("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P), true);
-
 	static final MethodHandle BIND = link("bind", FunctionDescriptor.of(I, I, P, I), true);
 
 	static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(I, I, I), true);
-
-	/** {@code int fcntl(int fd, int cmd, ...)} with one variadic int, as F_DUPFD_CLOEXEC takes. */
-	static final MethodHandle FCNTL_INT = LINKER.downcallHandle(symbol("fcntl"), FunctionDescriptor.of(I, I, I, I),
-			Linker.Option.firstVariadicArg(2), ERRNO, Linker.Option.critical(false));
 
 	static final MethodHandle GETSOCKNAME = link("getsockname", FunctionDescriptor.of(I, I, P, P), true);
 
@@ -92,7 +85,52 @@ final class LibC {
 
 	static final MethodHandle EVENTFD = link("eventfd", FunctionDescriptor.of(I, I, I), true);
 
+	/** Linked at once although start-up does not call it: other threads wake a loop with it, also when memory is short. */
 	static final MethodHandle WRITE = link("write", FunctionDescriptor.of(L, I, P, L), true);
+
+	/** {@code syscall} with six arguments, not critical: an io_uring_enter that may block (the loop's first wait). */
+	static final class WaitingSyscall {
+
+		static final MethodHandle HANDLE = variadicSyscall(6, false);
+
+		private WaitingSyscall() {
+		}
+
+	}
+
+	/** {@code madvise}: giving pages of released send chunks back, long after start. */
+	static final class Madvise {
+
+		static final MethodHandle HANDLE = link("madvise", FunctionDescriptor.of(I, P, L, I), true);
+
+		private Madvise() {
+		}
+
+	}
+
+	/**
+	 * {@code int fcntl(int fd, int cmd, ...)} with one variadic int, as F_DUPFD_CLOEXEC takes: only Unix
+	 * socket listeners duplicate their socket for the other loops.
+	 */
+	static final class FcntlInt {
+
+		static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("fcntl"), FunctionDescriptor.of(I, I, I, I),
+				Linker.Option.firstVariadicArg(2), ERRNO, Linker.Option.critical(false));
+
+		private FcntlInt() {
+		}
+
+	}
+
+	/** {@code getsockopt}: reading socket options back and unsent bytes at a lingering close. */
+	static final class Getsockopt {
+
+		static final MethodHandle HANDLE = link("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P), true);
+
+		private Getsockopt() {
+		}
+
+	}
 
 	private static final ThreadLocal<MemorySegment> CAPTURE = ThreadLocal
 		.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));

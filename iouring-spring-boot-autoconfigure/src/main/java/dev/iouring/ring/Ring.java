@@ -173,8 +173,8 @@ public final class Ring implements AutoCloseable {
 	 */
 	long register(int opcode, MemorySegment arg, int nrArgs) {
 		try {
-			long result = (long) LibC.SYSCALL4.invokeExact(this.capture, LibC.SYS_IO_URING_REGISTER,
-					(long) this.ringFd, (long) opcode, arg.address(), (long) nrArgs);
+			long result = (long) LibC.SYSCALL6.invokeExact(this.capture, LibC.SYS_IO_URING_REGISTER,
+					(long) this.ringFd, (long) opcode, arg.address(), (long) nrArgs, 0L, 0L);
 			return (result < 0) ? -LibC.errno(this.capture) : result;
 		}
 		catch (Throwable ex) {

@@ -142,11 +142,11 @@ final class RingEnter {
 		long result;
 		try {
 			if (mayBlock) {
-				result = (long) LibC.SYSCALL6_WAIT.invokeExact(this.capture, LibC.SYS_IO_URING_ENTER, this.enterFd,
+				result = (long) LibC.WaitingSyscall.HANDLE.invokeExact(this.capture, LibC.SYS_IO_URING_ENTER, this.enterFd,
 						(long) toSubmit, (long) minComplete, allFlags, arg, argSize);
 			}
 			else {
-				result = (long) LibC.SYSCALL6_NOWAIT.invokeExact(this.capture, LibC.SYS_IO_URING_ENTER,
+				result = (long) LibC.SYSCALL6.invokeExact(this.capture, LibC.SYS_IO_URING_ENTER,
 						this.enterFd, (long) toSubmit, (long) minComplete, allFlags, arg, argSize);
 			}
 		}

@@ -73,8 +73,8 @@ final class RingSetup {
 
 	private static long setup(MemorySegment capture, int entries, MemorySegment params) {
 		try {
-			return (long) LibC.SYSCALL2.invokeExact(capture, LibC.SYS_IO_URING_SETUP, (long) entries,
-					params.address());
+			return (long) LibC.SYSCALL6.invokeExact(capture, LibC.SYS_IO_URING_SETUP, (long) entries,
+					params.address(), 0L, 0L, 0L, 0L);
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);

@@ -207,7 +207,7 @@ public final class Sockets {
 			MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
 			MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
 			length.set(ValueLayout.JAVA_INT, 0, (int) ValueLayout.JAVA_INT.byteSize());
-			if ((int) LibC.GETSOCKOPT.invokeExact(capture, fd, level, option, value, length) != 0) {
+			if ((int) LibC.Getsockopt.HANDLE.invokeExact(capture, fd, level, option, value, length) != 0) {
 				throw new NativeCallException("getsockopt(" + level + ", " + option + ")", LibC.errno(capture), "");
 			}
 			return value.get(ValueLayout.JAVA_INT, 0);
@@ -281,8 +281,8 @@ public final class Sockets {
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
 			MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-			long result = (long) LibC.SYSCALL4.invokeExact(capture, LibC.SYS_IOCTL, (long) fd, SIOCOUTQ,
-					count.address(), 0L);
+			long result = (long) LibC.SYSCALL6.invokeExact(capture, LibC.SYS_IOCTL, (long) fd, SIOCOUTQ,
+					count.address(), 0L, 0L, 0L);
 			return (result == 0) ? count.get(ValueLayout.JAVA_INT, 0) : -1;
 		}
 		catch (Throwable ex) {

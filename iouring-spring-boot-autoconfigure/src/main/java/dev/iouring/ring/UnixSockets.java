@@ -119,7 +119,7 @@ public final class UnixSockets {
 	public static int duplicate(int fd) {
 		try {
 			MemorySegment capture = LibC.capture();
-			int copy = (int) LibC.FCNTL_INT.invokeExact(capture, fd, F_DUPFD_CLOEXEC, 0);
+			int copy = (int) LibC.FcntlInt.HANDLE.invokeExact(capture, fd, F_DUPFD_CLOEXEC, 0);
 			if (copy < 0) {
 				throw new NativeCallException("fcntl(F_DUPFD_CLOEXEC)", LibC.errno(capture), "");
 			}
@@ -142,7 +142,7 @@ public final class UnixSockets {
 			MemorySegment ucred = arena.allocate(SocketStructs.UCRED);
 			MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
 			length.set(ValueLayout.JAVA_INT, 0, (int) SocketStructs.UCRED.byteSize());
-			if ((int) LibC.GETSOCKOPT.invokeExact(capture, fd, Sockets.SOL_SOCKET, SO_PEERCRED, ucred, length) != 0) {
+			if ((int) LibC.Getsockopt.HANDLE.invokeExact(capture, fd, Sockets.SOL_SOCKET, SO_PEERCRED, ucred, length) != 0) {
 				throw new NativeCallException("getsockopt(SO_PEERCRED)", LibC.errno(capture), "");
 			}
 			return new Credentials(ucred.get(ValueLayout.JAVA_INT, SocketStructs.UCRED_PID),

@@ -1,0 +1,60 @@
+package dev.iouring.autoconfigure;
+
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+import dev.iouring.ring.IoUring;
+
+/**
+ * Probes io_uring on a background thread as soon as the environment is ready, the way Spring Boot's own
+ * background pre-initializer warms up other expensive parts. The probe links the native calls the
+ * server makes (the JVM spins code for each, a few hundred milliseconds in all on a small machine) and
+ * sets up and closes a tiny ring; done here, that work overlaps with the rest of the application's start
+ * instead of delaying the server's. The result is cached for the process, and whoever asks before the
+ * probe is done waits for it, so nothing is probed twice.
+ *
+ * <p>It does nothing when the server is switched off ({@code iouring.server.enabled=false}), when the
+ * transport is {@code nio}, or when the system property {@code spring.backgroundpreinitializer.ignore}
+ * is {@code true} (the switch of Boot's own pre-initializer).
+ */
+class IoUringBackgroundPreinitializer implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
+
+	/** The system property that switches Spring Boot's background pre-initialization off. */
+	static final String IGNORE_PROPERTY = "spring.backgroundpreinitializer.ignore";
+
+	private static final AtomicBoolean started = new AtomicBoolean();
+
+	@Override
+	public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
+		if (Boolean.getBoolean(IGNORE_PROPERTY) || !wanted(event.getEnvironment())
+				|| !started.compareAndSet(false, true)) {
+			return;
+		}
+		Thread.ofPlatform().name("iouring-preinit").daemon().start(IoUringBackgroundPreinitializer::probe);
+	}
+
+	/**
+	 * Returns whether this application will start an io_uring server, as far as the environment says.
+	 * @param environment the application's environment
+	 * @return {@code false} when the server is off or the transport is NIO
+	 */
+	static boolean wanted(ConfigurableEnvironment environment) {
+		String enabled = environment.getProperty("iouring.server.enabled", "true").trim();
+		String transport = environment.getProperty("iouring.server.transport", "auto").trim().toLowerCase(Locale.ROOT);
+		return !enabled.equalsIgnoreCase("false") && !transport.equals("nio");
+	}
+
+	private static void probe() {
+		try {
+			IoUring.availability();
+		}
+		catch (RuntimeException | LinkageError ex) {
+			// The probe turns its failures into a cached reason; whoever needs io_uring asks and gets it.
+		}
+	}
+
+}
