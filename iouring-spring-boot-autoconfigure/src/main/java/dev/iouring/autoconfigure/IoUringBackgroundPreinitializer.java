@@ -3,8 +3,6 @@ package dev.iouring.autoconfigure;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
-import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 import dev.iouring.ring.IoUring;
@@ -21,17 +19,24 @@ import dev.iouring.ring.IoUring;
  * transport is {@code nio}, or when the system property {@code spring.backgroundpreinitializer.ignore}
  * is {@code true} (the switch of Boot's own pre-initializer).
  */
-class IoUringBackgroundPreinitializer implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
+public final class IoUringBackgroundPreinitializer {
 
 	/** The system property that switches Spring Boot's background pre-initialization off. */
 	static final String IGNORE_PROPERTY = "spring.backgroundpreinitializer.ignore";
 
 	private static final AtomicBoolean started = new AtomicBoolean();
 
-	@Override
-	public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
-		if (Boolean.getBoolean(IGNORE_PROPERTY) || !wanted(event.getEnvironment())
-				|| !started.compareAndSet(false, true)) {
+	private IoUringBackgroundPreinitializer() {
+	}
+
+	/**
+	 * Starts the probe unless it is not wanted. Called, by name, by the Java version check once the
+	 * environment is ready and the Java is new enough: registered as a listener itself, this class (built
+	 * for Java 25) would fail to load on an older Java before that check could explain why.
+	 * @param environment the application's environment
+	 */
+	public static void start(ConfigurableEnvironment environment) {
+		if (Boolean.getBoolean(IGNORE_PROPERTY) || !wanted(environment) || !started.compareAndSet(false, true)) {
 			return;
 		}
 		Thread.ofPlatform().name("iouring-preinit").daemon().start(IoUringBackgroundPreinitializer::probe);
@@ -55,6 +60,11 @@ class IoUringBackgroundPreinitializer implements ApplicationListener<Application
 		catch (RuntimeException | LinkageError ex) {
 			// The probe turns its failures into a cached reason; whoever needs io_uring asks and gets it.
 		}
+	}
+
+	/** Whether the probe was started in this process (for tests). */
+	static boolean wasStarted() {
+		return started.get();
 	}
 
 }

@@ -4,6 +4,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.iouring.autoconfigure.baseline.JavaVersionCheck;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
@@ -11,12 +15,19 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@SuppressWarnings("deprecation")
 class IoUringBackgroundPreinitializerTests {
 
 	@Test
-	void isRegisteredAsAnApplicationListener() {
-		assertThat(SpringFactoriesLoader.loadFactories(ApplicationListener.class, getClass().getClassLoader()))
-			.anyMatch(IoUringBackgroundPreinitializer.class::isInstance);
+	void isStartedByTheJavaVersionCheckOnceTheEnvironmentIsReady() {
+		ClassLoader classLoader = getClass().getClassLoader();
+		assertThat(SpringFactoriesLoader.loadFactoryNames(EnvironmentPostProcessor.class, classLoader))
+			.contains(JavaVersionCheck.class.getName());
+		assertThat(SpringFactoriesLoader.loadFactoryNames(ApplicationListener.class, classLoader))
+			.as("no listener of the starter, which would be built for Java 25")
+			.noneMatch((name) -> name.startsWith("dev.iouring"));
+		new JavaVersionCheck().postProcessEnvironment(environment(Map.of()), new SpringApplication());
+		assertThat(IoUringBackgroundPreinitializer.wasStarted()).isTrue();
 	}
 
 	@Test
