@@ -272,7 +272,7 @@ class ResourceFaultTests {
 			java.util.function.Predicate<Map<String, Long>> condition) {
 		return await().atMost(DEADLINE)
 			.pollInterval(Duration.ofMillis(50))
-			.alias("child stats; last output " + output.subList(Math.max(0, output.size() - 5), output.size()))
+			.alias("child stats; last output " + lastLines(output, 5))
 			.until(() -> {
 				commands.write("stats\n".getBytes(StandardCharsets.US_ASCII));
 				commands.flush();
@@ -281,6 +281,15 @@ class ResourceFaultTests {
 				return Map.of("active", (long) intField(line, "active"), "accepted", (long) intField(line, "accepted"),
 						"emfile", (long) intField(line, "emfile"));
 			}, condition::test);
+	}
+
+	/**
+	 * The last lines of the child's output, from a snapshot: a sub-list view of the live list throws when
+	 * the reader thread appends while it is printed.
+	 */
+	private static List<String> lastLines(List<String> output, int count) {
+		List<String> snapshot = List.copyOf(output);
+		return snapshot.subList(Math.max(0, snapshot.size() - count), snapshot.size());
 	}
 
 	private static int intField(String line, String name) {
