@@ -97,21 +97,11 @@ final class HandlerDispatcher {
 	 * Tells the handler the connection closed. A failure here is only logged: the connection is gone.
 	 */
 	void closed(ServedConnection connection, CloseReason reason) {
-		TcpHandler handler = handler(connection);
-		Runnable onClose = () -> {
-			try {
-				handler.onClose(connection, reason);
-			}
-			catch (Throwable ex) {
-				Failures.rethrowIfFatal(ex);
-				this.core.faults.log().warn("onClose of {} failed", connection, ex);
-			}
-		};
 		if (connection.lane != null) {
-			connection.lane.submit(onClose);
+			connection.lane.submit(() -> closedNow(connection, reason));
 		}
 		else {
-			onClose.run();
+			closedNow(connection, reason);
 		}
 	}
 
