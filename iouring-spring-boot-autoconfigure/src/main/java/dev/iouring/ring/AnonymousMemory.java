@@ -31,8 +31,8 @@ public final class AnonymousMemory implements AutoCloseable {
 		MemorySegment capture = LibC.capture();
 		MemorySegment address;
 		try {
-			address = (MemorySegment) LibC.MMAP.invokeExact(capture, MemorySegment.NULL, size,
-					Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0L);
+			address = MemorySegment.ofAddress(LibC.call(capture, LibC.SYS_MMAP, 0L, size,
+					Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0L));
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);
@@ -61,7 +61,7 @@ public final class AnonymousMemory implements AutoCloseable {
 		MemorySegment capture = LibC.capture();
 		int result;
 		try {
-			result = (int) LibC.Madvise.HANDLE.invokeExact(capture, part, part.byteSize(), Mman.MADV_DONTNEED);
+			result = (int) LibC.call(capture, LibC.SYS_MADVISE, part.address(), part.byteSize(), Mman.MADV_DONTNEED);
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);

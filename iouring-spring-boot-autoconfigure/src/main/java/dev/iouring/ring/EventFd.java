@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
 public final class EventFd implements AutoCloseable {
 
 	/** EFD_CLOEXEC (= O_CLOEXEC, include/uapi/asm-generic/fcntl.h). */
-	private static final int EFD_CLOEXEC = 02000000;
+	static final int EFD_CLOEXEC = 02000000;
 
 	private static final ThreadLocal<MemorySegment> ONE = ThreadLocal.withInitial(() -> {
 		MemorySegment one = Arena.ofAuto().allocate(ValueLayout.JAVA_LONG);
@@ -35,7 +35,7 @@ public final class EventFd implements AutoCloseable {
 	public static EventFd create() {
 		try {
 			MemorySegment capture = LibC.capture();
-			int fd = (int) LibC.EVENTFD.invokeExact(capture, 0, EFD_CLOEXEC);
+			int fd = (int) LibC.call(capture, LibC.SYS_EVENTFD2, 0, EFD_CLOEXEC);
 			if (fd < 0) {
 				throw new NativeCallException("eventfd", LibC.errno(capture), "");
 			}
@@ -63,7 +63,7 @@ public final class EventFd implements AutoCloseable {
 			return;
 		}
 		try {
-			long ignored = (long) LibC.WRITE.invokeExact(LibC.capture(), this.fd, ONE.get(), 8L);
+			long ignored = LibC.call(LibC.capture(), LibC.SYS_WRITE, this.fd, ONE.get().address(), 8L);
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);

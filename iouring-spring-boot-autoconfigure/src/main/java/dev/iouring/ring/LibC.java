@@ -11,30 +11,65 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The libc functions the ring and socket code call, linked once. Every handle captures errno at the
- * call ({@link Linker.Option#captureCallState}), so its first parameter is a capture segment of
- * {@link #CAPTURE_LAYOUT}; errno is never read after the fact.
+ * The system calls the ring and socket code make, all through libc's {@code syscall()} linked once.
+ * The handle captures errno at the call ({@link Linker.Option#captureCallState}), so its first parameter
+ * is a capture segment of {@link #CAPTURE_LAYOUT}; errno is never read after the fact.
  *
- * <p>Handles marked critical never block; the {@code io_uring_enter} that waits for completions is
- * linked without that option because a blocked critical call would hold up every safepoint.
- *
- * <p>Linking costs start-up time: the JVM spins code for every distinct signature, about 10 ms each on
- * a small machine (handles of the same signature share it). So the calls a server makes while starting
- * are linked with this class and share signatures where they can (every non-blocking syscall goes
- * through one six-argument handle; the kernel ignores the arguments a call does not take), and the
- * calls only later work makes are linked on first use, each in its own holder class below.
+ * <p>Why one handle: linking costs start-up time. The JVM spins code for every distinct signature, 7 to
+ * 20 ms each on a small machine, while handles of the same signature share it. So every call that
+ * cannot block goes through one critical six-argument {@code syscall} handle (the kernel ignores the
+ * arguments a call does not take; pointers pass as addresses), linked when this class loads, which also
+ * keeps {@code close} and {@code write} usable when the heap is exhausted. Only the
+ * {@code io_uring_enter} that waits for completions has a second, non-critical handle, linked on a
+ * loop's first wait, because a blocked critical call would hold up every safepoint.
  */
 final class LibC {
 
-	/** io_uring syscall numbers: generic numbers, the same on x86_64 and aarch64 (asm-generic/unistd.h). */
-	/** ioctl (x86_64 syscall number), called through syscall() to stay clear of its variadic signature. */
-	static final long SYS_IOCTL = 16;
+	/** True on x86-64; aarch64 and riscv64 use the generic numbers of asm-generic/unistd.h. */
+	private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
+			|| "x86_64".equals(System.getProperty("os.arch"));
 
+	private static final boolean GENERIC = "aarch64".equals(System.getProperty("os.arch"))
+			|| "riscv64".equals(System.getProperty("os.arch"));
+
+	/** io_uring's numbers are the same on every architecture this runs on. */
 	static final long SYS_IO_URING_SETUP = 425;
 
 	static final long SYS_IO_URING_ENTER = 426;
 
 	static final long SYS_IO_URING_REGISTER = 427;
+
+	static final long SYS_WRITE = number(1, 64);
+
+	static final long SYS_CLOSE = number(3, 57);
+
+	static final long SYS_MMAP = number(9, 222);
+
+	static final long SYS_MUNMAP = number(11, 215);
+
+	static final long SYS_MADVISE = number(28, 233);
+
+	static final long SYS_IOCTL = number(16, 29);
+
+	static final long SYS_FCNTL = number(72, 25);
+
+	static final long SYS_EVENTFD2 = number(290, 19);
+
+	static final long SYS_SOCKET = number(41, 198);
+
+	static final long SYS_BIND = number(49, 200);
+
+	static final long SYS_LISTEN = number(50, 201);
+
+	static final long SYS_GETSOCKNAME = number(51, 204);
+
+	static final long SYS_GETPEERNAME = number(52, 205);
+
+	static final long SYS_SETSOCKOPT = number(54, 208);
+
+	static final long SYS_GETSOCKOPT = number(55, 209);
+
+	static final long SYS_SHUTDOWN = number(48, 210);
 
 	/** mmap's MAP_FAILED, i.e. (void *) -1. */
 	static final long MAP_FAILED = -1L;
@@ -63,71 +98,12 @@ final class LibC {
 	 */
 	static final MethodHandle SYSCALL6 = variadicSyscall(6, true);
 
-	static final MethodHandle MMAP = link("mmap", FunctionDescriptor.of(P, P, L, I, I, I, L), true);
-
-	static final MethodHandle MUNMAP = link("munmap", FunctionDescriptor.of(I, P, L), true);
-
-	static final MethodHandle CLOSE = link("close", FunctionDescriptor.of(I, I), true);
-
-	static final MethodHandle SOCKET = link("socket", FunctionDescriptor.of(I, I, I, I), true);
-
-	static final MethodHandle SETSOCKOPT = link("setsockopt", FunctionDescriptor.of(I, I, I, I, P, I), true);
-
-	static final MethodHandle BIND = link("bind", FunctionDescriptor.of(I, I, P, I), true);
-
-	static final MethodHandle LISTEN = link("listen", FunctionDescriptor.of(I, I, I), true);
-
-	static final MethodHandle GETSOCKNAME = link("getsockname", FunctionDescriptor.of(I, I, P, P), true);
-
-	static final MethodHandle GETPEERNAME = link("getpeername", FunctionDescriptor.of(I, I, P, P), true);
-
-	static final MethodHandle SHUTDOWN = link("shutdown", FunctionDescriptor.of(I, I, I), true);
-
-	static final MethodHandle EVENTFD = link("eventfd", FunctionDescriptor.of(I, I, I), true);
-
-	/** Linked at once although start-up does not call it: other threads wake a loop with it, also when memory is short. */
-	static final MethodHandle WRITE = link("write", FunctionDescriptor.of(L, I, P, L), true);
-
 	/** {@code syscall} with six arguments, not critical: an io_uring_enter that may block (the loop's first wait). */
 	static final class WaitingSyscall {
 
 		static final MethodHandle HANDLE = variadicSyscall(6, false);
 
 		private WaitingSyscall() {
-		}
-
-	}
-
-	/** {@code madvise}: giving pages of released send chunks back, long after start. */
-	static final class Madvise {
-
-		static final MethodHandle HANDLE = link("madvise", FunctionDescriptor.of(I, P, L, I), true);
-
-		private Madvise() {
-		}
-
-	}
-
-	/**
-	 * {@code int fcntl(int fd, int cmd, ...)} with one variadic int, as F_DUPFD_CLOEXEC takes: only Unix
-	 * socket listeners duplicate their socket for the other loops.
-	 */
-	static final class FcntlInt {
-
-		static final MethodHandle HANDLE = LINKER.downcallHandle(symbol("fcntl"), FunctionDescriptor.of(I, I, I, I),
-				Linker.Option.firstVariadicArg(2), ERRNO, Linker.Option.critical(false));
-
-		private FcntlInt() {
-		}
-
-	}
-
-	/** {@code getsockopt}: reading socket options back and unsent bytes at a lingering close. */
-	static final class Getsockopt {
-
-		static final MethodHandle HANDLE = link("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P), true);
-
-		private Getsockopt() {
 		}
 
 	}
@@ -148,10 +124,38 @@ final class LibC {
 		return LINKER.downcallHandle(symbol("syscall"), descriptor, options);
 	}
 
-	private static MethodHandle link(String name, FunctionDescriptor descriptor, boolean critical) {
-		Linker.Option[] options = critical ? new Linker.Option[] { ERRNO, Linker.Option.critical(false) }
-				: new Linker.Option[] { ERRNO };
-		return LINKER.downcallHandle(symbol(name), descriptor, options);
+	/**
+	 * Makes a system call through {@link #SYSCALL6}: returns its result, or -1 with errno in
+	 * {@code capture}. Pointers are passed as their addresses; the caller keeps their memory alive.
+	 */
+	static long call(MemorySegment capture, long number, long a, long b, long c, long d, long e, long f) {
+		try {
+			return (long) SYSCALL6.invokeExact(capture, number, a, b, c, d, e, f);
+		}
+		catch (Throwable ex) {
+			throw rethrow(ex);
+		}
+	}
+
+	static long call(MemorySegment capture, long number, long a) {
+		return call(capture, number, a, 0, 0, 0, 0, 0);
+	}
+
+	static long call(MemorySegment capture, long number, long a, long b) {
+		return call(capture, number, a, b, 0, 0, 0, 0);
+	}
+
+	static long call(MemorySegment capture, long number, long a, long b, long c) {
+		return call(capture, number, a, b, c, 0, 0, 0);
+	}
+
+	static long call(MemorySegment capture, long number, long a, long b, long c, long d, long e) {
+		return call(capture, number, a, b, c, d, e, 0);
+	}
+
+	private static long number(long x86, long generic) {
+		// An unknown architecture gets -1, which every kernel refuses with ENOSYS.
+		return X86_64 ? x86 : (GENERIC ? generic : -1);
 	}
 
 	private static MemorySegment symbol(String name) {

@@ -29,7 +29,7 @@ final class Mman {
 
 	static void munmap(long address, long size) {
 		try {
-			int result = (int) LibC.MUNMAP.invokeExact(LibC.capture(), MemorySegment.ofAddress(address), size);
+			long result = LibC.call(LibC.capture(), LibC.SYS_MUNMAP, address, size);
 			if (result != 0) {
 				throw new NativeCallException("munmap", LibC.errno(LibC.capture()), "");
 			}

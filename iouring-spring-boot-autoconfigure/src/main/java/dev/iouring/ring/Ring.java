@@ -135,8 +135,8 @@ public final class Ring implements AutoCloseable {
 	private MemorySegment mmap(long size, long offset) {
 		MemorySegment address;
 		try {
-			address = (MemorySegment) LibC.MMAP.invokeExact(this.capture, MemorySegment.NULL, size,
-					Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED | Mman.MAP_POPULATE, this.ringFd, offset);
+			address = MemorySegment.ofAddress(LibC.call(this.capture, LibC.SYS_MMAP, 0L, size,
+					Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED | Mman.MAP_POPULATE, this.ringFd, offset));
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);

@@ -67,7 +67,7 @@ public final class Sockets {
 
 	/** shutdown() modes. */
 	/** SIOCOUTQ, the same request as TIOCOUTQ (asm-generic/ioctls.h): bytes not yet acknowledged. */
-	private static final long SIOCOUTQ = 0x5411;
+	static final long SIOCOUTQ = 0x5411;
 
 	public static final int SHUT_RD = 0;
 
@@ -115,7 +115,7 @@ public final class Sockets {
 		int family = (ip instanceof Inet6Address) ? AF_INET6 : AF_INET;
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
-			int fd = (int) LibC.SOCKET.invokeExact(capture, family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			int fd = (int) LibC.call(capture, LibC.SYS_SOCKET, family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 			if (fd < 0) {
 				throw new NativeCallException("socket", LibC.errno(capture), "");
 			}
@@ -136,11 +136,11 @@ public final class Sockets {
 				}
 				MemorySegment sockaddr = arena.allocate(SOCKADDR_STORAGE_SIZE, 8);
 				int length = encode(address, sockaddr);
-				if ((int) LibC.BIND.invokeExact(capture, fd, sockaddr, length) != 0) {
+				if (LibC.call(capture, LibC.SYS_BIND, fd, sockaddr.address(), length) != 0) {
 					int errno = LibC.errno(capture);
 					throw new NativeCallException("bind " + address, errno, bindHint(errno));
 				}
-				if ((int) LibC.LISTEN.invokeExact(capture, fd, backlog) != 0) {
+				if (LibC.call(capture, LibC.SYS_LISTEN, fd, backlog) != 0) {
 					throw new NativeCallException("listen", LibC.errno(capture), "");
 				}
 				return fd;
@@ -166,7 +166,7 @@ public final class Sockets {
 
 	private static void setOption(MemorySegment capture, int fd, int level, int option, MemorySegment value,
 			String name) throws Throwable {
-		if ((int) LibC.SETSOCKOPT.invokeExact(capture, fd, level, option, value, (int) value.byteSize()) != 0) {
+		if (LibC.call(capture, LibC.SYS_SETSOCKOPT, fd, level, option, value.address(), value.byteSize()) != 0) {
 			throw new NativeCallException("setsockopt(" + name + ")", LibC.errno(capture), "");
 		}
 	}
@@ -184,8 +184,8 @@ public final class Sockets {
 			MemorySegment capture = LibC.capture();
 			MemorySegment scratch = OPTION_VALUE.get();
 			scratch.set(ValueLayout.JAVA_INT, 0, value);
-			int result = (int) LibC.SETSOCKOPT.invokeExact(capture, fd, level, option, scratch,
-					(int) ValueLayout.JAVA_INT.byteSize());
+			long result = LibC.call(capture, LibC.SYS_SETSOCKOPT, fd, level, option, scratch.address(),
+					ValueLayout.JAVA_INT.byteSize());
 			return (result == 0) ? 0 : LibC.errno(capture);
 		}
 		catch (Throwable ex) {
@@ -207,7 +207,7 @@ public final class Sockets {
 			MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
 			MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
 			length.set(ValueLayout.JAVA_INT, 0, (int) ValueLayout.JAVA_INT.byteSize());
-			if ((int) LibC.Getsockopt.HANDLE.invokeExact(capture, fd, level, option, value, length) != 0) {
+			if (LibC.call(capture, LibC.SYS_GETSOCKOPT, fd, level, option, value.address(), length.address()) != 0) {
 				throw new NativeCallException("getsockopt(" + level + ", " + option + ")", LibC.errno(capture), "");
 			}
 			return value.get(ValueLayout.JAVA_INT, 0);
@@ -241,8 +241,8 @@ public final class Sockets {
 			MemorySegment sockaddr = arena.allocate(SOCKADDR_STORAGE_SIZE, 8);
 			MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
 			length.set(ValueLayout.JAVA_INT, 0, SOCKADDR_STORAGE_SIZE);
-			int result = local ? (int) LibC.GETSOCKNAME.invokeExact(capture, fd, sockaddr, length)
-					: (int) LibC.GETPEERNAME.invokeExact(capture, fd, sockaddr, length);
+			long result = LibC.call(capture, local ? LibC.SYS_GETSOCKNAME : LibC.SYS_GETPEERNAME, fd, sockaddr.address(),
+					length.address());
 			if (result != 0) {
 				throw new NativeCallException(local ? "getsockname" : "getpeername", LibC.errno(capture), "");
 			}
@@ -262,7 +262,7 @@ public final class Sockets {
 	public static int shutdown(int fd, int how) {
 		try {
 			MemorySegment capture = LibC.capture();
-			return ((int) LibC.SHUTDOWN.invokeExact(capture, fd, how) == 0) ? 0 : LibC.errno(capture);
+			return (LibC.call(capture, LibC.SYS_SHUTDOWN, fd, how) == 0) ? 0 : LibC.errno(capture);
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);
@@ -281,8 +281,7 @@ public final class Sockets {
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
 			MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-			long result = (long) LibC.SYSCALL6.invokeExact(capture, LibC.SYS_IOCTL, (long) fd, SIOCOUTQ,
-					count.address(), 0L, 0L, 0L);
+			long result = LibC.call(capture, LibC.SYS_IOCTL, fd, SIOCOUTQ, count.address());
 			return (result == 0) ? count.get(ValueLayout.JAVA_INT, 0) : -1;
 		}
 		catch (Throwable ex) {
@@ -298,7 +297,7 @@ public final class Sockets {
 	public static int close(int fd) {
 		try {
 			MemorySegment capture = LibC.capture();
-			return ((int) LibC.CLOSE.invokeExact(capture, fd) == 0) ? 0 : LibC.errno(capture);
+			return (LibC.call(capture, LibC.SYS_CLOSE, fd) == 0) ? 0 : LibC.errno(capture);
 		}
 		catch (Throwable ex) {
 			throw LibC.rethrow(ex);

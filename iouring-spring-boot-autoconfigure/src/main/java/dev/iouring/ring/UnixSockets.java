@@ -57,7 +57,7 @@ public final class UnixSockets {
 		}
 		try (Arena arena = Arena.ofConfined()) {
 			MemorySegment capture = arena.allocate(LibC.CAPTURE_LAYOUT);
-			int fd = (int) LibC.SOCKET.invokeExact(capture, AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
+			int fd = (int) LibC.call(capture, LibC.SYS_SOCKET, AF_UNIX, Sockets.SOCK_STREAM | Sockets.SOCK_CLOEXEC, 0);
 			if (fd < 0) {
 				throw new NativeCallException("socket(AF_UNIX)", LibC.errno(capture), "");
 			}
@@ -68,7 +68,7 @@ public final class UnixSockets {
 				long nameOffset = SocketStructs.SUN_PATH + (abstractNamespace ? 1 : 0);
 				MemorySegment.copy(name, 0, sockaddr, ValueLayout.JAVA_BYTE, nameOffset, name.length);
 				int length = (int) (SocketStructs.SUN_PATH + 1 + name.length);
-				if ((int) LibC.BIND.invokeExact(capture, fd, sockaddr, length) != 0) {
+				if (LibC.call(capture, LibC.SYS_BIND, fd, sockaddr.address(), length) != 0) {
 					int errno = LibC.errno(capture);
 					throw new NativeCallException("bind", errno, bindHint(errno));
 				}
@@ -101,7 +101,7 @@ public final class UnixSockets {
 	public static void listen(int fd, int backlog) {
 		try {
 			MemorySegment capture = LibC.capture();
-			if ((int) LibC.LISTEN.invokeExact(capture, fd, backlog) != 0) {
+			if (LibC.call(capture, LibC.SYS_LISTEN, fd, backlog) != 0) {
 				throw new NativeCallException("listen", LibC.errno(capture), "");
 			}
 		}
@@ -119,7 +119,7 @@ public final class UnixSockets {
 	public static int duplicate(int fd) {
 		try {
 			MemorySegment capture = LibC.capture();
-			int copy = (int) LibC.FcntlInt.HANDLE.invokeExact(capture, fd, F_DUPFD_CLOEXEC, 0);
+			int copy = (int) LibC.call(capture, LibC.SYS_FCNTL, fd, F_DUPFD_CLOEXEC, 0);
 			if (copy < 0) {
 				throw new NativeCallException("fcntl(F_DUPFD_CLOEXEC)", LibC.errno(capture), "");
 			}
@@ -142,7 +142,8 @@ public final class UnixSockets {
 			MemorySegment ucred = arena.allocate(SocketStructs.UCRED);
 			MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
 			length.set(ValueLayout.JAVA_INT, 0, (int) SocketStructs.UCRED.byteSize());
-			if ((int) LibC.Getsockopt.HANDLE.invokeExact(capture, fd, Sockets.SOL_SOCKET, SO_PEERCRED, ucred, length) != 0) {
+			if (LibC.call(capture, LibC.SYS_GETSOCKOPT, fd, Sockets.SOL_SOCKET, SO_PEERCRED, ucred.address(),
+					length.address()) != 0) {
 				throw new NativeCallException("getsockopt(SO_PEERCRED)", LibC.errno(capture), "");
 			}
 			return new Credentials(ucred.get(ValueLayout.JAVA_INT, SocketStructs.UCRED_PID),

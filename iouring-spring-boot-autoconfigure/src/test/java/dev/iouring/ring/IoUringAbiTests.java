@@ -140,6 +140,31 @@ class IoUringAbiTests {
 		checks.add(new Constant("AF_UNIX", UnixSockets.AF_UNIX));
 		checks.add(new Constant("SO_PEERCRED", UnixSockets.SO_PEERCRED));
 		checks.add(new Constant("F_DUPFD_CLOEXEC", UnixSockets.F_DUPFD_CLOEXEC));
+		// Every call goes through syscall(), so its number must be this architecture's.
+		checks.add(new Constant("SYS_io_uring_setup", LibC.SYS_IO_URING_SETUP));
+		checks.add(new Constant("SYS_io_uring_enter", LibC.SYS_IO_URING_ENTER));
+		checks.add(new Constant("SYS_io_uring_register", LibC.SYS_IO_URING_REGISTER));
+		checks.add(new Constant("SYS_write", LibC.SYS_WRITE));
+		checks.add(new Constant("SYS_close", LibC.SYS_CLOSE));
+		checks.add(new Constant("SYS_mmap", LibC.SYS_MMAP));
+		checks.add(new Constant("SYS_munmap", LibC.SYS_MUNMAP));
+		checks.add(new Constant("SYS_madvise", LibC.SYS_MADVISE));
+		checks.add(new Constant("SYS_ioctl", LibC.SYS_IOCTL));
+		checks.add(new Constant("SYS_fcntl", LibC.SYS_FCNTL));
+		checks.add(new Constant("SYS_eventfd2", LibC.SYS_EVENTFD2));
+		checks.add(new Constant("SYS_socket", LibC.SYS_SOCKET));
+		checks.add(new Constant("SYS_bind", LibC.SYS_BIND));
+		checks.add(new Constant("SYS_listen", LibC.SYS_LISTEN));
+		checks.add(new Constant("SYS_getsockname", LibC.SYS_GETSOCKNAME));
+		checks.add(new Constant("SYS_getpeername", LibC.SYS_GETPEERNAME));
+		checks.add(new Constant("SYS_setsockopt", LibC.SYS_SETSOCKOPT));
+		checks.add(new Constant("SYS_getsockopt", LibC.SYS_GETSOCKOPT));
+		checks.add(new Constant("SYS_shutdown", LibC.SYS_SHUTDOWN));
+		checks.add(new Constant("SIOCOUTQ", Sockets.SIOCOUTQ));
+		checks.add(new Constant("EFD_CLOEXEC", EventFd.EFD_CLOEXEC));
+		checks.add(new Constant("MADV_DONTNEED", Mman.MADV_DONTNEED));
+		checks.add(new Constant("MAP_POPULATE", Mman.MAP_POPULATE));
+		checks.add(new Constant("MAP_ANONYMOUS", Mman.MAP_ANONYMOUS));
 		return checks;
 	}
 
@@ -157,6 +182,11 @@ class IoUringAbiTests {
 				#include <sys/uio.h>
 				#include <sys/un.h>
 				#include <fcntl.h>
+				#include <sys/syscall.h>
+				#include <sys/eventfd.h>
+				#include <sys/mman.h>
+				#include <sys/ioctl.h>
+				#include <linux/sockios.h>
 				#include <netinet/in.h>
 				#include <linux/time_types.h>
 				#include <linux/io_uring.h>
