@@ -17,13 +17,17 @@ last, so that the others meet a healthy server):
   b  short-lived peers: CLIENT INFO / PING, then RST
   c  never-reading peers with big replies: SET big <1 MiB, or 512 KiB where that is the limit>, pipelined GET big x thousands, and a 9 KB
      MGET naming big ~1000 times (a ~1 GiB reply)
-  d  trickling peers: one byte per 100 ms on every port, counting how many the server closes
+  d  trickling peers: one byte per 100 ms on every port; every line and RESP trickler must be closed by a
+     timeout (needs 16 s: the sample's timeouts are 10 s)
   e  random garbage to every port
   f  huge declared lengths on RESP (*2147483647, $2147483647, ...)
   g  valid lines then one oversized line in the same write (7001; and PINGs + oversized inline on
      6380), counting the replies that arrive before the close
   h  connection flood: thousands of idle connections held open, fresh clients checked meanwhile
   i  half-close (shutdown write) after a request: the reply must still arrive
+  k  the store filled with 500 KB values past maxmemory: -OOM replies, reads still served
+  l  unfinished 500 KB commands held on many connections: the pending budget closes those past it
+  m  DBSIZE/INFO with 200,000 keys while other connections measure PING round trips
   j  (always on) control client: echo round trip, RESP SET/GET, line upper-casing, once a second
 
 Exit code: 0 all checks passed; 1 a check failed but the server still serves; 2 the server died, an
@@ -39,6 +43,7 @@ import random
 import re
 import resource
 import select
+import selectors
 import shutil
 import signal
 import socket
@@ -54,7 +59,7 @@ import urllib.request
 HOST = "127.0.0.1"
 IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
 MiB = 1 << 20
-DEFAULT_ORDER = "i,h,d,f,e,g,b,a,c"
+DEFAULT_ORDER = "i,h,d,l,k,m,f,e,g,b,a,c"
 LOOP_DEATH = re.compile(r"\b([\w-]+) event loop (\d+) failed and stopped")
 LOG_LEVEL = re.compile(r"\s(ERROR|WARN)\s+\d+\s+---")
 EXCEPTION = re.compile(r"\b((?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error))\b(?::\s?([^\n]{0,110}))?")
@@ -89,6 +94,11 @@ class Counters:
     def max(self, key, value):
         with self.lock:
             if key not in self.values or value > self.values[key]:
+                self.values[key] = value
+
+    def min(self, key, value):
+        with self.lock:
+            if key not in self.values or value < self.values[key]:
                 self.values[key] = value
 
     def snapshot(self):
@@ -248,6 +258,8 @@ class Server:
             cmd += [f"--iouring.server.listeners.echo.port={self.ports['echo']}",
                     f"--iouring.server.listeners.resp.port={self.ports['resp']}",
                     f"--iouring.server.listeners.line.port={self.ports['line']}",
+                    f"--iouring.server.listeners.resp-tls.port={6390 + args.port_offset}",
+                    f"--iouring.server.listeners.echo-tls.port={7443 + args.port_offset}",
                     f"--server.port={self.ports['actuator']}"]
         cmd += args.sample_arg
         self.starts += 1
@@ -756,10 +768,13 @@ def fam_c(h, c, deadline):
 
 
 def fam_d(h, c, deadline):
-    """Trickling peers, one byte per 100 ms each: a line that never ends (7001), a bulk string that never
-    ends (6380), single bytes echoed (7000)."""
+    """Trickling peers, one byte per 100 ms each: a line that never ends (7001), a bulk string under
+    max-bulk-length that never ends (6380), single bytes echoed (7000). Every line and RESP trickler must
+    be closed by a timeout (the line listener's frame-timeout, the RESP command-timeout): with no reply
+    (a protocol error would answer -ERR) and no sooner than --trickle-timeout after its first byte. Ends
+    early once they all are; echo tricklers stay (each byte is a whole message there)."""
     streams = {"line": lambda: itertools.repeat(ord("a")),
-               "resp": lambda: itertools.chain(b"*1\r\n$1048576\r\n", itertools.repeat(ord("z"))),
+               "resp": lambda: itertools.chain(b"*1\r\n$100000\r\n", itertools.repeat(ord("z"))),
                "echo": lambda: itertools.repeat(ord("e"))}
     peers = []  # [socket, kind, stream, opened_at, open?]
     kinds = ("line", "resp", "echo")
@@ -771,9 +786,20 @@ def fam_d(h, c, deadline):
             peers.append([s, kind, streams[kind](), now(), True])
         except OSError as e:
             c.add(f"connect_{err_name(e)}")
-    c.set("tricklers", len(peers))
+    for kind in kinds:
+        c.set(f"{kind}_tricklers", sum(1 for p in peers if p[1] == kind))
+
+    def closed(p, how):
+        c.add(f"{p[1]}_closed_by_server_{how}")
+        after = round(now() - p[3], 1)
+        c.min(f"{p[1]}_closed_after_min_s", after)
+        c.max(f"{p[1]}_closed_after_max_s", after)
+        p[4] = False
+
     t0 = now()
     while now() < deadline and not h.abort.is_set():
+        if not any(p[4] for p in peers if p[1] != "echo"):
+            break
         tick = now()
         for p in peers:
             if not p[4]:
@@ -785,27 +811,23 @@ def fam_d(h, c, deadline):
             except BlockingIOError:
                 c.add(f"{p[1]}_send_blocked")
             except OSError as e:
-                c.add(f"{p[1]}_closed_by_server_{err_name(e)}")
-                c.max(f"{p[1]}_closed_after_s", round(now() - p[3], 1))
-                p[4] = False
+                closed(p, err_name(e))
                 continue
             try:
                 while True:
                     data = s.recv(65536)
                     if not data:
-                        c.add(f"{p[1]}_closed_by_server_eof")
-                        c.max(f"{p[1]}_closed_after_s", round(now() - p[3], 1))
-                        p[4] = False
+                        closed(p, "eof")
                         break
                     c.add(f"{p[1]}_reply_bytes", len(data))
             except BlockingIOError:
                 pass
             except OSError as e:
-                c.add(f"{p[1]}_closed_by_server_{err_name(e)}")
-                p[4] = False
+                closed(p, err_name(e))
         time.sleep(max(0.0, 0.1 - (now() - tick)))
     c.set("trickled_for_s", round(now() - t0, 1))
-    c.set("still_open_at_end", sum(1 for p in peers if p[4]))
+    for kind in kinds:
+        c.set(f"{kind}_still_open_at_end", sum(1 for p in peers if p[4] and p[1] == kind))
     for p in peers:
         p[0].close()
 
@@ -993,6 +1015,207 @@ def fam_i(h, c, deadline):
     run_workers(h, c, deadline, 2, body)
 
 
+def resp_exchange(s, requests, replies, deadline):
+    """Sends the requests and reads that many RESP replies (simple, error, integer or bulk; no arrays).
+    Returns the list of replies (bytes), shorter if the server closed or the deadline passed."""
+    s.sendall(requests)
+    buf = bytearray()
+    out = []
+    pos = 0
+    while len(out) < replies:
+        end = buf.find(b"\r\n", pos)
+        if end >= 0:
+            head = bytes(buf[pos:end])
+            if head[:1] == b"$" and int(head[1:]) >= 0:
+                total = end + 2 + int(head[1:]) + 2
+                if len(buf) >= total:
+                    out.append(bytes(buf[end + 2:total - 2]))
+                    pos = total
+                    continue
+            else:
+                out.append(head)
+                pos = end + 2
+                continue
+        left = deadline - now()
+        if left <= 0:
+            break
+        s.settimeout(min(left, 2.0))
+        try:
+            chunk = s.recv(1 << 20)
+        except (socket.timeout, TimeoutError):
+            continue
+        if not chunk:
+            break
+        buf += chunk
+    return out
+
+
+def fam_k(h, c, deadline):
+    """Fills the store with large values (just under the sample's 512 KiB max-bulk-length) until writes
+    get -OOM (the sample's maxmemory, 64 MB by default); reads must still work. FLUSHALL at the end, so
+    the heap can return to the baseline."""
+    value = b"k" * (500 * 1000)
+    s = connect(h.ports["resp"], 10)
+    try:
+        i = 0
+        while now() < deadline - 2 and not h.abort.is_set() and c.snapshot().get("oom_replies", 0) < 20:
+            batch = b"".join(resp_command(b"SET", b"fill:%d" % (i + n), value) for n in range(4))
+            for r in resp_exchange(s, batch, 4, now() + 10):
+                if r == b"+OK":
+                    c.add("sets_ok")
+                elif r.startswith(b"-OOM"):
+                    c.add("oom_replies")
+                else:
+                    c.add(f"other_reply {r[:40].decode('latin-1')}")
+            i += 4
+        c.set("values_sent", i)
+        c.set("value_bytes", len(value))
+        read = resp_exchange(s, resp_command(b"GET", b"fill:0"), 1, now() + 10)
+        c.add("get_after_oom_ok" if read == [value] else "get_after_oom_FAIL")
+        info = resp_exchange(s, resp_command(b"INFO", b"memory"), 1, now() + 10)
+        m = re.search(rb"used_memory:(\d+)", info[0] if info else b"")
+        c.set("used_memory_mib", round(int(m.group(1)) / MiB, 1) if m else None)
+        c.set("flushall", (resp_exchange(s, resp_command(b"FLUSHALL"), 1, now() + 10) or [b"none"])[0].decode())
+    finally:
+        s.close()
+
+
+def fam_l(h, c, deadline):
+    """Many unfinished commands across connections: --unfinished-peers peers each send all of a SET of a
+    500 KB value but its last bytes, and hold it. Together they pass the sample's pending-budget (64 MB),
+    so the server must close the ones past it (no reply, long before the command timeout) and keep the
+    others. Ends once the held ones are closed by the command timeout, or at the deadline."""
+    value_len = 500 * 1000
+    unfinished = resp_command(b"SET", b"held", b"h" * value_len)[:-100]
+    peers = []  # [socket, opened_at, open?]
+    for _ in range(h.args.unfinished_peers):
+        if now() > deadline - 2 or h.abort.is_set():
+            break
+        try:
+            s = connect(h.ports["resp"], 2)
+        except OSError as e:
+            c.add(f"connect_{err_name(e)}")
+            continue
+        peer = [s, now(), True]
+        peers.append(peer)
+        try:
+            s.sendall(unfinished)
+        except OSError as e:
+            c.add(f"send_{err_name(e)}")  # the server closed while the command was on its way
+    c.set("peers", len(peers))
+    c.set("bytes_each", len(unfinished))
+
+    def still_open():
+        return [p for p in peers if p[2]]
+
+    sel = selectors.DefaultSelector()  # epoll: select() cannot watch fds past 1023
+    for p in peers:
+        sel.register(p[0], selectors.EVENT_READ, p)
+    while still_open() and now() < deadline and not h.abort.is_set():
+        for key, _ in sel.select(0.2):
+            p = key.data
+            if not p[2]:
+                continue
+            try:
+                data = p[0].recv(65536)
+            except OSError as e:
+                data, how = b"", err_name(e)
+            else:
+                how = "eof"
+            if data:
+                c.add("reply_bytes", len(data))
+                continue
+            after = now() - p[1]
+            c.add(f"closed_{'by_budget' if after < h.args.trickle_timeout else 'by_timeout'}")
+            c.add(f"closed_{how}")
+            c.max("closed_after_max_s", round(after, 1))
+            p[2] = False
+            sel.unregister(p[0])
+        if peers and len(still_open()) == len(peers) and now() - peers[-1][1] > 5:
+            break  # nothing closed within 5 s of the last send: the server has no budget
+    sel.close()
+    c.set("still_open_at_end", len(still_open()))
+    peak, _ = h.sampler.peak(peers[0][1] if peers else now())
+    c.set("rss_peak_growth_mib", round(((peak or 0) - (h.baseline["rss"] or 0)) / MiB))
+    for p in peers:
+        rst_close(p[0])
+
+
+def fam_m(h, c, deadline):
+    """DBSIZE and INFO with many keys: --m-keys small keys, then two connections issue DBSIZE and INFO
+    back to back while four others measure PING round trips (at least one likely shares an event loop
+    with an issuer). An O(keys) DBSIZE or INFO freezes its loop; the PINGs must stay fast. FLUSHALL at
+    the end."""
+    keys = h.args.m_keys
+    s = connect(h.ports["resp"], 10)
+    try:
+        i = 0
+        while i < keys and now() < deadline - 4 and not h.abort.is_set():
+            batch = []
+            for _ in range(20):
+                pairs = []
+                for n in range(i, min(keys, i + 100)):
+                    pairs += [b"many:%d" % n, b"v"]
+                i = min(keys, i + 100)
+                if pairs:
+                    batch.append(resp_command(b"MSET", *pairs))
+            replies = resp_exchange(s, b"".join(batch), len(batch), now() + 10)
+            c.add("mset_ok", sum(1 for r in replies if r == b"+OK"))
+            if any(r != b"+OK" for r in replies):
+                c.add(f"mset_reply {next(r for r in replies if r != b'+OK')[:40].decode('latin-1')}")
+                break
+        c.set("keys_stored", i)
+        stop = threading.Event()
+
+        def issue():
+            q = connect(h.ports["resp"], 10)
+            try:
+                while not stop.is_set():
+                    replies = resp_exchange(q, (resp_command(b"DBSIZE") + resp_command(b"INFO")) * 10, 20,
+                                            now() + 10)
+                    c.add("dbsize_info_replies", len(replies))
+                    if replies and replies[0].startswith(b":"):
+                        c.set("dbsize", int(replies[0][1:]))
+                    if len(replies) < 20:
+                        c.add("issuer_short_read")
+                        break
+            except OSError as e:
+                c.add(f"issuer_{err_name(e)}")
+            finally:
+                q.close()
+
+        issuers = [threading.Thread(target=issue, daemon=True) for _ in range(2)]
+        for t in issuers:
+            t.start()
+        pingers = [connect(h.ports["resp"], 5) for _ in range(4)]
+        rtts = []
+        try:
+            end = min(deadline - 2, now() + 8)
+            while now() < end and not h.abort.is_set():
+                for p in pingers:
+                    t0 = now()
+                    r = resp_exchange(p, resp_command(b"PING"), 1, now() + 5)
+                    rtts.append(now() - t0)
+                    if r != [b"+PONG"]:
+                        c.add("ping_FAIL")
+                time.sleep(0.02)
+        finally:
+            stop.set()
+            for t in issuers:
+                t.join(12)
+            for p in pingers:
+                p.close()
+        rtts.sort()
+        c.set("pings", len(rtts))
+        if rtts:
+            c.set("ping_p50_ms", round(rtts[len(rtts) // 2] * 1000, 1))
+            c.set("ping_p99_ms", round(rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))] * 1000, 1))
+            c.set("ping_max_ms", round(rtts[-1] * 1000, 1))
+        c.set("flushall", (resp_exchange(s, resp_command(b"FLUSHALL"), 1, now() + 10) or [b"none"])[0].decode())
+    finally:
+        s.close()
+
+
 FAMILIES = {
     "a": ("oversized line + RST (7001, 6380)", 1.2, fam_a),
     "b": ("CLIENT INFO / PING then RST", 1.0, fam_b),
@@ -1003,7 +1226,14 @@ FAMILIES = {
     "g": ("valid lines + oversized line in one write", 1.0, fam_g),
     "h": ("connection flood, idle", 1.4, fam_h),
     "i": ("half-close after request", 0.7, fam_i),
+    "k": ("fill the store past maxmemory with 500 KB values", 0.6, fam_k),
+    "l": ("unfinished 500 KB commands on many connections", 0.8, fam_l),
+    "m": ("DBSIZE/INFO with many keys, PING latency", 0.7, fam_m),
 }
+
+# Families that cannot show what they test in less (seconds): the trickle family waits for the sample's
+# 10 s frame and command timeouts, the unfinished commands for the command timeout.
+FAMILY_MIN_SECONDS = {"d": 16.0, "l": 16.0}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1144,6 +1374,7 @@ class Harness:
             remaining = available - held
             weights = sum(FAMILIES[k][1] for k in families[idx:])
             slot = remaining * FAMILIES[key][1] / weights
+            slot = max(slot, min(FAMILY_MIN_SECONDS.get(key, 0.0), remaining))
             if slot < 2:
                 log(f"({key}) skipped: no time left")
                 self.results.append({"family": key, "title": title, "skipped": "no time left"})
@@ -1321,9 +1552,43 @@ def _family_checks(self, check):
               f"fresh ok {c.get('fresh_client_ok', 0)}, held echo ok {c.get('held_echo_ok', 0)}, failures {fails}")
     if "d" in ran:
         c = ran["d"]["counts"]
-        check("(d) trickle: the server closes slow peers", c.get("still_open_at_end", 0) < c.get("tricklers", 0),
-              f"{c.get('still_open_at_end')}/{c.get('tricklers')} still open after {c.get('trickled_for_s')} s "
-              "at 1 byte per 100 ms")
+        parts = []
+        ok = True
+        for kind in ("line", "resp"):
+            n, left = c.get(f"{kind}_tricklers", 0), c.get(f"{kind}_still_open_at_end", 0)
+            first, replies = c.get(f"{kind}_closed_after_min_s"), c.get(f"{kind}_reply_bytes", 0)
+            ok = ok and n > 0 and left == 0 and replies == 0 and first is not None \
+                and first >= self.args.trickle_timeout
+            parts.append(f"{kind}: {n - left}/{n} closed, after {first} to {c.get(f'{kind}_closed_after_max_s')} s, "
+                         f"{replies} reply bytes")
+        check(f"(d) trickle: every line and RESP trickler closed by a timeout (>= {self.args.trickle_timeout} s, "
+              "no reply)", ok, "; ".join(parts) + f"; trickled for {c.get('trickled_for_s')} s at 1 byte per 100 ms"
+              + f", echo tricklers open at the end {c.get('echo_still_open_at_end')} (expected)")
+    if "k" in ran:
+        c = ran["k"]["counts"]
+        other = sum(v for k, v in c.items() if k.startswith("other_reply"))
+        check("(k) maxmemory: -OOM past the cap, reads served, FLUSHALL frees",
+              c.get("oom_replies", 0) > 0 and c.get("get_after_oom_ok", 0) == 1 and other == 0
+              and c.get("flushall") == "+OK",
+              f"{c.get('sets_ok', 0)} SETs of {c.get('value_bytes')} B stored, {c.get('oom_replies', 0)} -OOM, "
+              f"{other} other replies, used_memory {c.get('used_memory_mib')} MiB, GET after OOM "
+              f"{'ok' if c.get('get_after_oom_ok') else 'FAILED'}, FLUSHALL {c.get('flushall')}")
+    if "l" in ran:
+        c = ran["l"]["counts"]
+        peers, budget, timeout = c.get("peers", 0), c.get("closed_by_budget", 0), c.get("closed_by_timeout", 0)
+        check("(l) unfinished commands: the budget closes those past it, the command timeout the rest",
+              budget > 0 and c.get("reply_bytes", 0) == 0 and budget + timeout == peers,
+              f"{peers} peers holding {c.get('bytes_each')} B each: {budget} closed by the budget, {timeout} by "
+              f"the timeout (last after {c.get('closed_after_max_s')} s), {c.get('still_open_at_end')} open at the "
+              f"end, {c.get('reply_bytes', 0)} reply bytes; RSS peak +{c.get('rss_peak_growth_mib')} MiB")
+    if "m" in ran:
+        c = ran["m"]["counts"]
+        check(f"(m) DBSIZE/INFO with many keys: PING stays under {self.args.m_max_ping_ms} ms",
+              c.get("pings", 0) > 0 and c.get("ping_FAIL", 0) == 0 and (c.get("ping_max_ms") or 1e9)
+              < self.args.m_max_ping_ms and (c.get("dbsize") or 0) >= c.get("keys_stored", 1),
+              f"{c.get('keys_stored')} keys, DBSIZE {c.get('dbsize')}, {c.get('dbsize_info_replies', 0)} DBSIZE/INFO "
+              f"replies; PING p50 {c.get('ping_p50_ms')} ms, p99 {c.get('ping_p99_ms')} ms, max "
+              f"{c.get('ping_max_ms')} ms over {c.get('pings')}")
     if "g" in ran:
         c = ran["g"]["counts"]
         parts = []
@@ -1430,6 +1695,11 @@ def main():
     p.add_argument("--startup-timeout", type=float, default=60.0)
     p.add_argument("--flood", type=int, default=4000, help="(h) idle connections to hold")
     p.add_argument("--tricklers", type=int, default=30, help="(d) trickling peers")
+    p.add_argument("--trickle-timeout", type=float, default=10.0,
+                   help="(d, l) the sample's line frame-timeout and RESP command-timeout, in seconds (default 10)")
+    p.add_argument("--unfinished-peers", type=int, default=200, help="(l) peers holding an unfinished 500 KB SET")
+    p.add_argument("--m-keys", type=int, default=200000, help="(m) keys stored before DBSIZE/INFO")
+    p.add_argument("--m-max-ping-ms", type=float, default=1000.0, help="(m) slowest PING round trip allowed")
     p.add_argument("--never-readers", type=int, default=4, help="(c) peers pipelining GET big")
     p.add_argument("--pipelined-gets", type=int, default=5000, help="(c) GET big per never-reading peer")
     p.add_argument("--mget-peers", type=int, default=2, help="(c) peers sending the 9 KB MGET")

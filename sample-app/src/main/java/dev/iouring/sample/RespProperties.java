@@ -1,5 +1,7 @@
 package dev.iouring.sample;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -32,6 +34,20 @@ public class RespProperties {
 	 */
 	private DataSize maxBulkLength = DataSize.ofBytes(RespLimits.DEFAULTS.maxBulkLength());
 
+	/**
+	 * Longest a command may take to arrive, from its first byte to its last; past it the connection is
+	 * closed. The RESP listeners parse their own bytes, so a listener's frame-timeout does not apply, and
+	 * their idle timeout restarts with every byte a trickling peer sends. 0 means no limit.
+	 */
+	private Duration commandTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Most bytes of received, not yet executed commands all mini-Redis connections together may hold
+	 * (max-pending-bytes is per connection); a connection that would go past it is closed, as Redis
+	 * closes a client over its query buffer limit. 0 means no limit.
+	 */
+	private DataSize pendingBudget = DataSize.ofMegabytes(64);
+
 	public DataSize getMaxmemory() {
 		return this.maxmemory;
 	}
@@ -54,6 +70,22 @@ public class RespProperties {
 
 	public void setMaxBulkLength(DataSize maxBulkLength) {
 		this.maxBulkLength = maxBulkLength;
+	}
+
+	public Duration getCommandTimeout() {
+		return this.commandTimeout;
+	}
+
+	public void setCommandTimeout(Duration commandTimeout) {
+		this.commandTimeout = commandTimeout;
+	}
+
+	public DataSize getPendingBudget() {
+		return this.pendingBudget;
+	}
+
+	public void setPendingBudget(DataSize pendingBudget) {
+		this.pendingBudget = pendingBudget;
 	}
 
 	/**

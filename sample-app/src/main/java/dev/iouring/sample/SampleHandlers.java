@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.iouring.sample.line.UppercaseLineHandler;
 import dev.iouring.sample.resp.KeyValueStore;
 import dev.iouring.sample.resp.RespHandler;
+import dev.iouring.sample.resp.UnfinishedCommands;
 
 /**
  * The handler beans the listeners in application.yml name: {@code respHandler} (mini-Redis, port 6380,
@@ -25,8 +26,14 @@ class SampleHandlers {
 	}
 
 	@Bean
-	RespHandler respHandler(KeyValueStore keyValueStore, RespProperties properties) {
-		return new RespHandler(keyValueStore, properties.limits());
+	UnfinishedCommands unfinishedCommands(RespProperties properties) {
+		return new UnfinishedCommands(properties.getCommandTimeout(), properties.getPendingBudget().toBytes());
+	}
+
+	@Bean
+	RespHandler respHandler(KeyValueStore keyValueStore, RespProperties properties,
+			UnfinishedCommands unfinishedCommands) {
+		return new RespHandler(keyValueStore, properties.limits(), unfinishedCommands);
 	}
 
 	@Bean

@@ -19,6 +19,8 @@ public final class RespHandler implements TcpHandler {
 
 	private final RespLimits limits;
 
+	private final UnfinishedCommands unfinished;
+
 	private final CommandTable commands = CommandTable.standard();
 
 	/**
@@ -30,18 +32,29 @@ public final class RespHandler implements TcpHandler {
 	}
 
 	/**
-	 * Creates a handler.
+	 * Creates a handler with no command timeout and no budget across connections.
 	 * @param store the data set shared by all connections
 	 * @param limits the bounds on what a client may send
 	 */
 	public RespHandler(KeyValueStore store, RespLimits limits) {
+		this(store, limits, UnfinishedCommands.UNBOUNDED);
+	}
+
+	/**
+	 * Creates a handler.
+	 * @param store the data set shared by all connections
+	 * @param limits the bounds on what a client may send
+	 * @param unfinished the timeout and the budget its connections share for commands not executed yet
+	 */
+	public RespHandler(KeyValueStore store, RespLimits limits, UnfinishedCommands unfinished) {
 		this.store = store;
 		this.limits = limits;
+		this.unfinished = unfinished;
 	}
 
 	@Override
 	public void onOpen(Connection connection) {
-		connection.attach(new RespSession(connection, this.store, this.limits, this.commands));
+		open(connection);
 	}
 
 	@Override
@@ -56,6 +69,9 @@ public final class RespHandler implements TcpHandler {
 
 	@Override
 	public void onClose(Connection connection, CloseReason reason) {
+		if (connection.attachment() instanceof RespSession session) {
+			session.closed();
+		}
 		connection.attach(null);
 	}
 
@@ -64,8 +80,13 @@ public final class RespHandler implements TcpHandler {
 			return session;
 		}
 		// Tolerates a server that delivers data without an open event, or a reused connection object.
-		RespSession session = new RespSession(connection, this.store, this.limits, this.commands);
+		return open(connection);
+	}
+
+	private RespSession open(Connection connection) {
+		RespSession session = new RespSession(connection, this.store, this.limits, this.commands, this.unfinished);
 		connection.attach(session);
+		this.unfinished.register(session);
 		return session;
 	}
 

@@ -1,10 +1,6 @@
 package dev.iouring.sample.resp;
 
-import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
-
 import dev.iouring.server.Bytes;
-import dev.iouring.server.BytesWindow;
 import dev.iouring.server.Connection;
 
 /**
@@ -23,6 +19,12 @@ import dev.iouring.server.Connection;
  * high water mark plus one reply, and hold at most {@link RespLimits#maxCommandLength()} bytes of its
  * commands: past that it is aborted, as Redis drops a client over its query buffer limit.
  *
+ * <p>Across connections, {@link UnfinishedCommands} bounds the rest: the bytes all sessions hold (each
+ * takes what its {@link PendingBytes} hold from a shared budget, and is closed when the budget is
+ * spent), and how long a command may take to arrive (each publishes
+ * when its incomplete command started; it checks that itself when bytes arrive, and a sweep closes
+ * those that wait past the timeout with nothing arriving).
+ *
  * <p>A connection's callbacks never run concurrently, so nothing here is synchronised.
  */
 final class RespSession {
@@ -35,6 +37,8 @@ final class RespSession {
 
 	private final CommandTable commands;
 
+	private final UnfinishedCommands unfinished;
+
 	private final CommandArguments arguments = new CommandArguments();
 
 	private final RespParser parser;
@@ -43,17 +47,15 @@ final class RespSession {
 
 	private final Key probe = Key.probe(64);
 
-	/** The received bytes from the first byte of the next command to execute; empty between commands. */
-	private byte[] pending = new byte[0];
+	private final PendingBytes pending;
 
-	private int pendingLength;
-
-	/** A view over {@link #pending}, re-pointed when the array grows or its content moves. */
-	private final BytesWindow pendingWindow = new BytesWindow();
-
-	private final Bytes pendingView = this.pendingWindow.view();
-
-	private MemorySegment pendingSegment = MemorySegment.ofArray(this.pending);
+	/**
+	 * When the first byte of the incomplete command in {@link #pending} arrived (a reading of
+	 * {@link UnfinishedCommands#now()}), or 0 while the session waits for no command from the peer:
+	 * nothing pending, or execution paused because the peer does not read. Written on the connection's
+	 * thread, read by the sweep.
+	 */
+	private volatile long commandStarted;
 
 	/**
 	 * Whether {@link #pending} may hold whole commands kept while the session was paused; otherwise it
@@ -71,11 +73,14 @@ final class RespSession {
 
 	private boolean closing;
 
-	RespSession(Connection connection, KeyValueStore store, RespLimits limits, CommandTable commands) {
+	RespSession(Connection connection, KeyValueStore store, RespLimits limits, CommandTable commands,
+			UnfinishedCommands unfinished) {
 		this.connection = connection;
 		this.store = store;
 		this.limits = limits;
 		this.commands = commands;
+		this.unfinished = unfinished;
+		this.pending = new PendingBytes(unfinished, limits.maxCommandLength());
 		this.parser = new RespParser(limits, this.arguments);
 		this.writer = new RespWriter(connection);
 	}
@@ -89,6 +94,10 @@ final class RespSession {
 		if (this.closing) {
 			return;
 		}
+		if (this.pending.length() > 0 && this.unfinished.isOverdue(this.commandStarted, UnfinishedCommands.now())) {
+			timedOut();
+			return;
+		}
 		if (this.paused || this.backlogged) {
 			if (hold(data, 0) && !this.paused) {
 				executePending();
@@ -97,7 +106,7 @@ final class RespSession {
 		}
 		this.executing = true;
 		try {
-			int position = (this.pendingLength > 0) ? finishPendingCommand(data) : 0;
+			int position = (this.pending.length() > 0) ? finishPendingCommand(data) : 0;
 			while (position >= 0 && position < data.length() && !this.closing) {
 				if (this.paused) {
 					hold(data, position);
@@ -128,9 +137,32 @@ final class RespSession {
 	 */
 	void writabilityChanged(boolean writable) {
 		this.paused = !writable;
-		if (writable && this.backlogged && !this.executing && !this.closing) {
+		if (this.executing || this.closing) {
+			return;
+		}
+		if (writable && this.backlogged) {
 			executePending();
 		}
+		else {
+			updateCommandClock();
+		}
+	}
+
+	/**
+	 * Gives back what the session held; the connection has closed.
+	 */
+	void closed() {
+		this.closing = true;
+		this.unfinished.unregister(this);
+		discardPending();
+	}
+
+	/**
+	 * Returns when the command the session waits for started.
+	 * @return a reading of {@link UnfinishedCommands#now()}, or 0 when it waits for none
+	 */
+	long commandStarted() {
+		return this.commandStarted;
 	}
 
 	/**
@@ -138,16 +170,18 @@ final class RespSession {
 	 * @return where parsing resumes in {@code data}, or -1 if the chunk is used up or the session closes
 	 */
 	private int finishPendingCommand(Bytes data) {
-		int previous = this.pendingLength;
+		int previous = this.pending.length();
 		int room = this.limits.maxCommandLength() - previous;
-		append(data, 0, Math.min(data.length(), room));
-		int end = this.parser.parse(this.pendingView, 0);
+		if (!append(data, 0, Math.min(data.length(), room))) {
+			return -1;
+		}
+		int end = this.parser.parse(this.pending.view(), 0);
 		if (end == RespParser.MALFORMED) {
 			failProtocol(this.parser.error());
 			return -1;
 		}
 		if (end == RespParser.INCOMPLETE) {
-			if (this.pendingLength == this.limits.maxCommandLength()) {
+			if (this.pending.length() == this.limits.maxCommandLength()) {
 				failTooLong();
 			}
 			return -1;
@@ -166,8 +200,8 @@ final class RespSession {
 		this.executing = true;
 		try {
 			int position = 0;
-			while (position < this.pendingLength && !this.paused && !this.closing) {
-				int end = this.parser.parse(this.pendingView, position);
+			while (position < this.pending.length() && !this.paused && !this.closing) {
+				int end = this.parser.parse(this.pending.view(), position);
 				if (end == RespParser.INCOMPLETE) {
 					break;
 				}
@@ -179,10 +213,14 @@ final class RespSession {
 				position = end;
 			}
 			if (!this.closing) {
-				dropPending(position);
+				if (position > 0) {
+					// What is left starts with a command that has not been waited for yet.
+					this.commandStarted = 0;
+				}
+				this.pending.drop(position);
 				if (!this.paused) {
 					this.backlogged = false;
-					if (this.pendingLength == this.limits.maxCommandLength()) {
+					if (this.pending.length() == this.limits.maxCommandLength()) {
 						failTooLong();
 					}
 				}
@@ -208,6 +246,20 @@ final class RespSession {
 		if (this.closing) {
 			this.connection.close();
 		}
+		updateCommandClock();
+	}
+
+	/**
+	 * Starts the command clock when the session is left waiting for the rest of a command, and stops it
+	 * when it waits for none. A clock already running goes on: the same command is still incomplete.
+	 */
+	private void updateCommandClock() {
+		if (this.pending.length() == 0 || this.paused || this.backlogged || this.closing) {
+			this.commandStarted = 0;
+		}
+		else if (this.commandStarted == 0) {
+			this.commandStarted = UnfinishedCommands.now();
+		}
 	}
 
 	/** Keeps the unparsed rest of a chunk, an incomplete command. */
@@ -216,6 +268,8 @@ final class RespSession {
 			failTooLong();
 			return;
 		}
+		// A new command: its clock starts when the chunk is done with.
+		this.commandStarted = 0;
 		append(data, from, data.length() - from);
 	}
 
@@ -226,49 +280,55 @@ final class RespSession {
 	 */
 	private boolean hold(Bytes data, int from) {
 		int count = data.length() - from;
-		if ((long) this.pendingLength + count > this.limits.maxCommandLength()) {
+		if ((long) this.pending.length() + count > this.limits.maxCommandLength()) {
 			this.closing = true;
 			discardPending();
 			this.connection.abort();
 			return false;
 		}
-		append(data, from, count);
+		if (!append(data, from, count)) {
+			return false;
+		}
 		this.backlogged = true;
 		return true;
 	}
 
-	private void append(Bytes data, int from, int count) {
-		int needed = this.pendingLength + count;
-		if (needed > this.pending.length) {
-			int capacity = (int) Math.min(Math.max(needed, 2L * this.pending.length), this.limits.maxCommandLength());
-			this.pending = Arrays.copyOf(this.pending, Math.max(capacity, needed));
-			this.pendingSegment = MemorySegment.ofArray(this.pending);
+	/**
+	 * Keeps bytes, or closes the connection when the shared budget cannot hold them.
+	 * @return whether the bytes were kept
+	 */
+	private boolean append(Bytes data, int from, int count) {
+		if (this.pending.append(data, from, count)) {
+			return true;
 		}
-		data.copyTo(from, this.pending, this.pendingLength, count);
-		this.pendingLength = needed;
-		this.pendingWindow.point(this.pendingSegment, 0, needed);
-	}
-
-	/** Drops the first {@code count} pending bytes, the commands executed from them. */
-	private void dropPending(int count) {
-		if (count == this.pendingLength) {
-			discardPending();
-			return;
-		}
-		if (count > 0) {
-			System.arraycopy(this.pending, count, this.pending, 0, this.pendingLength - count);
-			this.pendingLength -= count;
-			this.pendingWindow.point(this.pendingSegment, 0, this.pendingLength);
-		}
+		overBudget();
+		return false;
 	}
 
 	private void discardPending() {
-		this.pendingLength = 0;
-		if (this.pending.length > 64 * 1024) {
-			this.pending = new byte[0];
-			this.pendingSegment = MemorySegment.ofArray(this.pending);
-		}
-		this.pendingWindow.point(this.pendingSegment, 0, 0);
+		this.pending.clear();
+		this.commandStarted = 0;
+	}
+
+	/**
+	 * Closes a connection whose command took longer than the timeout, without a reply (Redis has none
+	 * for this), keeping nothing of it.
+	 */
+	private void timedOut() {
+		this.closing = true;
+		discardPending();
+		this.connection.close();
+	}
+
+	/**
+	 * Closes a connection that would hold more than the shared budget allows, as Redis closes a client
+	 * over its query buffer limit: replies to the commands executed so far are sent first, with no error.
+	 */
+	private void overBudget() {
+		this.closing = true;
+		discardPending();
+		this.writer.flush();
+		this.connection.close();
 	}
 
 	private void failTooLong() {

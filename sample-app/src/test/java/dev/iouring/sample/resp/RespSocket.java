@@ -115,6 +115,27 @@ final class RespSocket implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Reads until the server closes the connection, counting what comes.
+	 * @return how many bytes arrived before the end (end of stream or reset), or -1 if the read timed out
+	 * first
+	 */
+	long bytesUntilClose() throws IOException {
+		long count = 0;
+		try {
+			for (int b = this.in.read(); b >= 0; b = this.in.read()) {
+				count++;
+			}
+			return count;
+		}
+		catch (SocketTimeoutException ex) {
+			return -1;
+		}
+		catch (SocketException ex) {
+			return count;
+		}
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.socket.close();
