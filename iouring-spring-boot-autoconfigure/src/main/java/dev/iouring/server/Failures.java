@@ -60,10 +60,24 @@ final class Failures {
 	/**
 	 * Returns a short, bounded name for a failure, for the {@code error} tag of the errors meter.
 	 * @param failure what was thrown
-	 * @return the errno name of a native call, otherwise the exception's simple class name
+	 * @return the errno name of a native call, and of running out of descriptors on a JDK channel (which
+	 * says so only in its message), otherwise the exception's simple class name
 	 */
 	public static String errorName(Throwable failure) {
-		return (failure instanceof NativeCallException ex) ? ex.errnoName() : failure.getClass().getSimpleName();
+		if (failure instanceof NativeCallException ex) {
+			return ex.errnoName();
+		}
+		if (failure instanceof IOException ex && ex.getMessage() != null) {
+			// The JDK's text for these errnos is strerror's: "Too many open files (in system)".
+			String text = ex.getMessage().toLowerCase(Locale.ROOT);
+			if (text.contains("too many open files in system")) {
+				return Errno.name(Errno.ENFILE);
+			}
+			if (text.contains("too many open files")) {
+				return Errno.name(Errno.EMFILE);
+			}
+		}
+		return failure.getClass().getSimpleName();
 	}
 
 }
