@@ -39,6 +39,7 @@ class ReadmeTestingExampleTests {
 	@Test
 	void echoes() throws IOException {
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.echoPort)) {
+			socket.setSoTimeout(30_000);
 			socket.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
 			assertThat(socket.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
 		}

@@ -111,6 +111,7 @@ class TlsBundleServerTests {
 					echo(socket, "hello");
 				}
 				try (Socket plaintext = new Socket(InetAddress.getLoopbackAddress(), port)) {
+					plaintext.setSoTimeout(30_000);
 					plaintext.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
 					plaintext.getInputStream().readAllBytes();
 				}

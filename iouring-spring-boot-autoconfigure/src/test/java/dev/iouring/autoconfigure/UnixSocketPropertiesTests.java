@@ -15,6 +15,7 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
+import dev.iouring.server.BoundedReads;
 import dev.iouring.server.Connection;
 import dev.iouring.server.ListenerSettings;
 import dev.iouring.server.ServerSettings;
@@ -162,9 +163,7 @@ class UnixSocketPropertiesTests {
 				try (SocketChannel client = SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
 					client.write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)));
 					ByteBuffer echoed = ByteBuffer.allocate(4);
-					while (echoed.hasRemaining() && client.read(echoed) >= 0) {
-						// read the echo
-					}
+					BoundedReads.readFully(client, echoed);
 					assertThat(new String(echoed.array(), StandardCharsets.US_ASCII)).isEqualTo("ping");
 				}
 			});

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -54,6 +55,9 @@ class SteadyStateAllocationTests {
 	 */
 	static final int ENGINE_BYTES_PER_TLS_MESSAGE = 4_000;
 
+	/** Bytes the loop may allocate in all over the measured messages for one-off growth (an array doubling). */
+	static final int ONE_OFF_GROWTH_BYTES = 4096;
+
 	@Parameter
 	Transport transport;
 
@@ -71,7 +75,7 @@ class SteadyStateAllocationTests {
 
 	@Test
 	void echoLoopAllocatesNoBytesPerMessageInSteadyState() throws Exception {
-		assertLoopAllocatesNothing((loopThread) -> ListenerSettings.of("echo", 0, echoing(loopThread,
+		assertLoopAllocatesNothing((handlerThreads) -> ListenerSettings.of("echo", 0, echoing(handlerThreads,
 				(connection, data) -> connection.write(data))), 0);
 	}
 
@@ -83,6 +87,7 @@ class SteadyStateAllocationTests {
 		this.connect = (port) -> {
 			SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
 				.createSocket(InetAddress.getLoopbackAddress(), port);
+			socket.setSoTimeout(Peers.READ_TIMEOUT_MILLIS);
 			socket.setEnabledProtocols(new String[] { "TLSv1.3" });
 			socket.setEnabledCipherSuites(new String[] { "TLS_AES_128_GCM_SHA256" });
 			socket.setTcpNoDelay(true);
@@ -92,7 +97,7 @@ class SteadyStateAllocationTests {
 		// Fewer messages than the raw test: the JDK client on the other core is the bottleneck.
 		this.perConnection = 12_500;
 		this.allowedPerMessage = ENGINE_BYTES_PER_TLS_MESSAGE;
-		assertLoopAllocatesNothing((loopThread) -> ListenerSettings.of("tls-echo", 0, echoing(loopThread,
+		assertLoopAllocatesNothing((handlerThreads) -> ListenerSettings.of("tls-echo", 0, echoing(handlerThreads,
 				(connection, data) -> connection.write(data))).withTls(tls), 0);
 	}
 
@@ -104,7 +109,7 @@ class SteadyStateAllocationTests {
 	}
 
 	private Connector connect = (port) -> {
-		Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+		Socket socket = Peers.connect(port);
 		socket.setTcpNoDelay(true);
 		return socket;
 	};
@@ -112,7 +117,7 @@ class SteadyStateAllocationTests {
 	/** Messages per connection measured: a million in all, as the performance issue asks for. */
 	private int perConnection = 62_500;
 
-	/** Bytes the loop may allocate per message measured, beyond a few KiB of one-off growth. */
+	/** Bytes the loop may allocate per message measured, beyond {@link #ONE_OFF_GROWTH_BYTES}. */
 	private int allowedPerMessage;
 
 	@Test
@@ -121,23 +126,61 @@ class SteadyStateAllocationTests {
 		// thread's buffer, then the received view, so nothing is assembled per frame. The listener is raw
 		// so that only the encoder is measured.
 		FrameEncoder encoder = FrameEncoder.lengthField(LengthFieldOptions.defaults());
-		assertLoopAllocatesNothing((loopThread) -> ListenerSettings.of("frames", 0, echoing(loopThread,
+		assertLoopAllocatesNothing((handlerThreads) -> ListenerSettings.of("frames", 0, echoing(handlerThreads,
 				(connection, data) -> encoder.write(connection, data))), Integer.BYTES);
 	}
 
-	/** A handler that records the loop thread on open and answers data as {@code onData} says. */
-	private static TcpHandler echoing(AtomicLong loopThreadId, TcpHandler onData) {
-		return new TcpHandler() {
-			@Override
-			public void onOpen(Connection connection) {
-				loopThreadId.set(Thread.currentThread().threadId());
-			}
-
-			@Override
-			public void onData(Connection connection, Bytes data) {
-				onData.onData(connection, data);
-			}
+	/** A handler that tells {@code handlerThreads} where it runs and answers data as {@code onData} says. */
+	private static TcpHandler echoing(HandlerThreads handlerThreads, TcpHandler onData) {
+		return (connection, data) -> {
+			handlerThreads.ranHere();
+			onData.onData(connection, data);
 		};
+	}
+
+	/**
+	 * The thread that runs {@code onData}, which is the one measured, and how many calls ran on another
+	 * one; on request it allocates a known array there, the control that shows the counter sees that
+	 * thread's allocations. Nothing here allocates on the measured path.
+	 */
+	static final class HandlerThreads {
+
+		/** The control allocation: far above any one-off growth of the loop. */
+		static final int CONTROL_BYTES = 1024 * 1024;
+
+		/** Keeps the control array reachable, so the compiler cannot remove its allocation. */
+		static volatile byte[] control;
+
+		private final AtomicLong thread = new AtomicLong(-1);
+
+		private final AtomicLong callsElsewhere = new AtomicLong();
+
+		private final AtomicBoolean allocateControl = new AtomicBoolean();
+
+		void ranHere() {
+			long current = Thread.currentThread().threadId();
+			if (!this.thread.compareAndSet(-1, current) && this.thread.get() != current) {
+				this.callsElsewhere.incrementAndGet();
+			}
+			if (this.allocateControl.get() && this.allocateControl.compareAndSet(true, false)) {
+				control = new byte[CONTROL_BYTES];
+			}
+		}
+
+		/** The thread of the first {@code onData}, or -1 before one ran. */
+		long thread() {
+			return this.thread.get();
+		}
+
+		long callsElsewhere() {
+			return this.callsElsewhere.get();
+		}
+
+		/** Has the next {@code onData} allocate {@link #CONTROL_BYTES} on its thread. */
+		void allocateControlOnNextData() {
+			this.allocateControl.set(true);
+		}
+
 	}
 
 	/**
@@ -146,53 +189,80 @@ class SteadyStateAllocationTests {
 	 * @param listener the listener, given where its handler records the loop thread
 	 * @param replyHeader the bytes each reply carries before the message's
 	 */
-	private void assertLoopAllocatesNothing(Function<AtomicLong, ListenerSettings> listener, int replyHeader)
+	private void assertLoopAllocatesNothing(Function<HandlerThreads, ListenerSettings> listener, int replyHeader)
 			throws Exception {
+		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+			.getThreadMXBean();
+		assertThat(threads.isThreadAllocatedMemorySupported()).as("thread allocation counting supported").isTrue();
+		assertThat(threads.isThreadAllocatedMemoryEnabled()).as("thread allocation counting enabled").isTrue();
 		// The loop thread is the one that runs the handler: found that way, not by name, so that a server
 		// of another test still running in this JVM cannot be measured by mistake.
-		AtomicLong loopThreadId = new AtomicLong(-1);
+		HandlerThreads handlerThreads = new HandlerThreads();
 		this.server = TestServers.create(this.transport, ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(256, 4096)
 			.eventLoops(1)
-			.listener(listener.apply(loopThreadId))
+			.listener(listener.apply(handlerThreads))
 			.build());
 		this.server.start();
-		com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
-			.getThreadMXBean();
 		List<Socket> sockets = new ArrayList<>();
 		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (int i = 0; i < CONNECTIONS; i++) {
-				sockets.add(this.connect.connect(this.server.port()));
+			// The sockets close before the executor does: a client blocked on a stalled server then
+			// fails, and the executor's close does not wait for it forever.
+			try {
+				for (int i = 0; i < CONNECTIONS; i++) {
+					sockets.add(this.connect.connect(this.server.port()));
+				}
+				// Warm up: let the JIT compile the loop, so interpreter-only allocations do not count.
+				exchange(clients, sockets, 15_000, replyHeader);
+				long loopThread = handlerThreads.thread();
+				assertThat(loopThread).as("the loop thread ran onData").isNotNegative();
+				long before = threads.getThreadAllocatedBytes(loopThread);
+				assertThat(before).as("allocated bytes of the loop thread, -1 if it is not counted").isNotNegative();
+				long completionsBefore = this.server.loopStats().getFirst().completions();
+				int perConnection = this.perConnection;
+				exchange(clients, sockets, perConnection, replyHeader);
+				long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
+				long completions = this.server.loopStats().getFirst().completions() - completionsBefore;
+				long messages = (long) CONNECTIONS * perConnection;
+				System.out.printf("%s event loop allocated %d bytes for %d messages (%.1f B/message, %d completions)%n",
+						this.transport, allocated, messages, (double) allocated / messages, completions);
+				assertThat(handlerThreads.callsElsewhere()).as("onData calls on a thread other than the measured one")
+					.isZero();
+				assertMeasuresTheLoop(threads, handlerThreads, sockets.subList(0, 1), clients, replyHeader);
+				// Each receive and each send is a completion (io_uring only; NIO has no ring to count); allow a
+				// few KiB in total for rare one-off growth (an array doubling), far below one byte per
+				// message.
+				if (this.transport == Transport.IO_URING) {
+					assertThat(completions).isGreaterThan(1000);
+				}
+				assertThat(allocated).as("bytes allocated on the loop for %d messages, %d completions", messages,
+						completions)
+					.isLessThan(ONE_OFF_GROWTH_BYTES + (long) this.allowedPerMessage * messages);
 			}
-			// Warm up: let the JIT compile the loop, so interpreter-only allocations do not count.
-			exchange(clients, sockets, 15_000, replyHeader);
-			long loopThread = loopThreadId.get();
-			assertThat(loopThread).as("the loop thread ran onOpen").isNotNegative();
-			long before = threads.getThreadAllocatedBytes(loopThread);
-			long completionsBefore = this.server.loopStats().getFirst().completions();
-			int perConnection = this.perConnection;
-			exchange(clients, sockets, perConnection, replyHeader);
-			long allocated = threads.getThreadAllocatedBytes(loopThread) - before;
-			long completions = this.server.loopStats().getFirst().completions() - completionsBefore;
-			long messages = (long) CONNECTIONS * perConnection;
-			System.out.printf("%s event loop allocated %d bytes for %d messages (%.1f B/message, %d completions)%n",
-					this.transport, allocated, messages, (double) allocated / messages, completions);
-			// Each receive and each send is a completion (io_uring only; NIO has no ring to count); allow a
-			// few hundred bytes in total for rare one-off growth (an array doubling), far below one byte per
-			// completion.
-			if (this.transport == Transport.IO_URING) {
-				assertThat(completions).isGreaterThan(1000);
+			finally {
+				for (Socket socket : sockets) {
+					socket.close();
+				}
 			}
-			assertThat(allocated).as("bytes allocated on the loop for %d messages, %d completions", messages,
-					completions)
-				.isLessThan(4096 + (long) this.allowedPerMessage * messages);
 		}
-		finally {
-			for (Socket socket : sockets) {
-				socket.close();
-			}
-		}
+	}
+
+	/**
+	 * The positive control: one more message makes the handler allocate a known array on its thread, and
+	 * the counter read for the measured thread must see it, so a counter that reads 0 for every thread (or
+	 * for a thread that is not the loop) cannot pass the test.
+	 */
+	private static void assertMeasuresTheLoop(com.sun.management.ThreadMXBean threads, HandlerThreads handlerThreads,
+			List<Socket> sockets, ExecutorService clients, int replyHeader) throws Exception {
+		long loopThread = handlerThreads.thread();
+		long before = threads.getThreadAllocatedBytes(loopThread);
+		handlerThreads.allocateControlOnNextData();
+		exchange(clients, sockets, 1, replyHeader);
+		assertThat(threads.getThreadAllocatedBytes(loopThread) - before)
+			.as("bytes counted on the measured thread for a %d-byte array allocated there", HandlerThreads.CONTROL_BYTES)
+			.isGreaterThanOrEqualTo(HandlerThreads.CONTROL_BYTES);
+		assertThat(handlerThreads.callsElsewhere()).as("onData calls on a thread other than the measured one").isZero();
 	}
 
 	/**

@@ -111,13 +111,25 @@ class UnixSocketTests {
 		UnixSocket socket = path("jdk.sock");
 		server(socket, 2).start();
 		List<Future<?>> clients = new ArrayList<>();
+		List<SocketChannel> channels = new ArrayList<>();
 		try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (int i = 0; i < 8; i++) {
-				long seed = i;
-				clients.add(threads.submit(() -> jdkEcho(socket, seed, 300_000)));
+			// The channels close before the executor does, so a client stuck on a stalled server ends
+			// and the executor's close cannot wait for it forever.
+			try {
+				for (int i = 0; i < 8; i++) {
+					long seed = i;
+					SocketChannel channel = SocketChannel.open(socket.socketAddress());
+					channels.add(channel);
+					clients.add(threads.submit(() -> jdkEcho(channel, seed, 300_000)));
+				}
+				for (Future<?> client : clients) {
+					client.get(60, TimeUnit.SECONDS);
+				}
 			}
-			for (Future<?> client : clients) {
-				client.get(60, TimeUnit.SECONDS);
+			finally {
+				for (SocketChannel channel : channels) {
+					channel.close();
+				}
 			}
 		}
 		assertThat(Peers.accepted(this.server)).isEqualTo(8);
@@ -184,8 +196,11 @@ class UnixSocketTests {
 				.withMessageContaining("already in use")
 				.satisfies((ex) -> assertThat(ex.unixSocket()).isEqualTo(socket));
 			assertThat(socket.path()).exists();
+			live.configureBlocking(false);
 			try (SocketChannel client = SocketChannel.open(socket.socketAddress())) {
-				assertThat(live.accept()).as("the other server still accepts").isNotNull();
+				await().atMost(Duration.ofSeconds(30))
+					.alias("the other server still accepts")
+					.until(() -> closeIfAccepted(live.accept()));
 			}
 		}
 	}
@@ -235,10 +250,9 @@ class UnixSocketTests {
 			client.write(ByteBuffer.wrap("go".getBytes(StandardCharsets.US_ASCII)));
 			// The peer keeps sending while the server closes: on TCP that could reset the reply away.
 			client.write(ByteBuffer.wrap(new byte[1000]));
+			// One byte more than the reply: reading stops at the end of stream.
 			ByteBuffer received = ByteBuffer.allocate(reply.length + 1);
-			while (client.read(received) >= 0 && received.hasRemaining()) {
-				// read until end of stream
-			}
+			BoundedReads.readFully(client, received);
 			assertThat(received.position()).isEqualTo(reply.length);
 			assertThat(Arrays.equals(Arrays.copyOf(received.array(), reply.length), reply)).isTrue();
 		}
@@ -270,9 +284,7 @@ class UnixSocketTests {
 			client.write(ByteBuffer.wrap("PROXY TCP4 203.0.113.7 192.0.2.1 51234 7000\r\nhi"
 				.getBytes(StandardCharsets.US_ASCII)));
 			ByteBuffer echoed = ByteBuffer.allocate(2);
-			while (echoed.hasRemaining() && client.read(echoed) >= 0) {
-				// read the echo
-			}
+			BoundedReads.readFully(client, echoed);
 			assertThat(new String(echoed.array(), StandardCharsets.US_ASCII)).isEqualTo("hi");
 			Connection connection = this.opened.getFirst();
 			assertThat(connection.remoteAddress()).hasToString("/203.0.113.7:51234");
@@ -304,6 +316,14 @@ class UnixSocketTests {
 		assertThat(socatEcho("ABSTRACT-CONNECT:" + socket.name(), "again\n")).isEqualTo("again\n");
 	}
 
+	private static boolean closeIfAccepted(SocketChannel accepted) throws IOException {
+		if (accepted == null) {
+			return false;
+		}
+		accepted.close();
+		return true;
+	}
+
 	/** Sends {@code input} through socat and returns what came back once the server ended the stream. */
 	private static String socatEcho(String address, String input) throws Exception {
 		assumeThat(SOCAT).as("socat (.ci/run installs it)").exists();
@@ -316,10 +336,17 @@ class UnixSocketTests {
 		return output;
 	}
 
-	private static void jdkEcho(UnixSocket socket, long seed, int length) {
+	private static void jdkEcho(UnixSocket socket, long seed, int length) throws IOException {
+		try (SocketChannel client = SocketChannel.open(socket.socketAddress())) {
+			jdkEcho(client, seed, length);
+		}
+	}
+
+	/** Writes pseudo-random bytes from a virtual thread while this one reads the echo and compares it. */
+	private static void jdkEcho(SocketChannel client, long seed, int length) {
 		byte[] payload = new byte[length];
 		new Random(seed).nextBytes(payload);
-		try (SocketChannel client = SocketChannel.open(socket.socketAddress())) {
+		try {
 			Thread writer = Thread.startVirtualThread(() -> {
 				try {
 					ByteBuffer out = ByteBuffer.wrap(payload);
@@ -332,9 +359,7 @@ class UnixSocketTests {
 				}
 			});
 			ByteBuffer in = ByteBuffer.allocate(length);
-			while (in.hasRemaining() && client.read(in) >= 0) {
-				// read the echo
-			}
+			BoundedReads.readFully(client, in);
 			assertThat(writer.join(Duration.ofSeconds(30))).as("the writer finished").isTrue();
 			assertThat(in.array()).isEqualTo(payload);
 		}

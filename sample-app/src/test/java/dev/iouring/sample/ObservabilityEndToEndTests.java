@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -74,6 +75,7 @@ class ObservabilityEndToEndTests {
 		String path = "/actuator/metrics/iouring.server.frames.received?tag=listener:line";
 		double before = measurement(path);
 		try (Socket client = new Socket(InetAddress.getLoopbackAddress(), this.linePort)) {
+			client.setSoTimeout(30_000);
 			client.getOutputStream().write("one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8));
 			BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
 			assertThat(in.readLine()).isEqualTo("ONE");
@@ -126,6 +128,7 @@ class ObservabilityEndToEndTests {
 		byte[] message = new byte[bytes];
 		Arrays.fill(message, (byte) 'e');
 		try (Socket client = new Socket(InetAddress.getLoopbackAddress(), this.echoPort)) {
+			client.setSoTimeout(30_000);
 			client.getOutputStream().write(message);
 			assertThat(client.getInputStream().readNBytes(bytes)).isEqualTo(message);
 		}
@@ -136,9 +139,10 @@ class ObservabilityEndToEndTests {
 	}
 
 	private String get(String path) throws Exception {
-		HttpResponse<String> response = this.http.send(
-				HttpRequest.newBuilder(URI.create("http://localhost:" + this.httpPort + path)).build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.httpPort + path))
+			.timeout(Duration.ofSeconds(30))
+			.build();
+		HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(path).isEqualTo(200);
 		return response.body();
 	}

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,7 @@ class SampleApplicationTests {
 	@Test
 	void echoListenerSendsBytesBack() throws Exception {
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.echoPort)) {
+			socket.setSoTimeout(30_000);
 			socket.getOutputStream().write("ping over io_uring".getBytes(StandardCharsets.UTF_8));
 			assertThat(new String(socket.getInputStream().readNBytes(18), StandardCharsets.UTF_8))
 				.isEqualTo("ping over io_uring");
@@ -61,6 +63,7 @@ class SampleApplicationTests {
 	@Test
 	void respListenerAnswersSetAndGet() throws Exception {
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.respPort)) {
+			socket.setSoTimeout(30_000);
 			socket.getOutputStream()
 				.write("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
 					.getBytes(StandardCharsets.UTF_8));
@@ -74,6 +77,7 @@ class SampleApplicationTests {
 	@Test
 	void lineListenerUpperCasesEachLineFramedByConfiguration() throws Exception {
 		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), this.linePort)) {
+			socket.setSoTimeout(30_000);
 			socket.getOutputStream().write("hello\r\nwor".getBytes(StandardCharsets.UTF_8));
 			socket.getOutputStream().write("ld\n".getBytes(StandardCharsets.UTF_8));
 			BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
@@ -84,9 +88,10 @@ class SampleApplicationTests {
 
 	@Test
 	void actuatorHealthIsUp() throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.httpPort + "/actuator/health")).build(),
-					HttpResponse.BodyHandlers.ofString());
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.httpPort + "/actuator/health"))
+			.timeout(Duration.ofSeconds(30))
+			.build();
+		HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("\"status\":\"UP\"");
 	}

@@ -74,6 +74,7 @@ class IoUringEndpointTests {
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=iouring").run((context) -> {
 			TcpServer server = context.getBean(TcpServer.class);
 			try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+				client.setSoTimeout(30_000);
 				client.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
 				assertThat(client.getInputStream().readNBytes(5)).hasSize(5);
 			}

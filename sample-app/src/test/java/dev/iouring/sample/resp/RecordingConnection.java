@@ -14,7 +14,8 @@ import dev.iouring.server.TcpHandler;
 /**
  * A {@link Connection} that keeps what handlers write, for driving handlers without a server. Like the
  * real one it copies written bytes at once, sends what was written before {@link #close()}, and
- * ignores writes made after it.
+ * ignores writes made after it; it counts those ({@link #writesAfterClose()}), so a test can tell a
+ * handler that stopped writing from one whose late writes were dropped.
  *
  * <p>It can also play the server's backpressure ({@link #reportWritability}): like the real server it
  * turns unwritable during the write that takes the bytes not yet {@linkplain #drain() drained} past a
@@ -36,6 +37,8 @@ public final class RecordingConnection implements Connection {
 	private final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
 	private int writeCalls;
+
+	private int writesAfterClose;
 
 	private boolean closed;
 
@@ -113,6 +116,15 @@ public final class RecordingConnection implements Connection {
 	}
 
 	/**
+	 * Returns how many write calls came after {@link #close()} or {@link #abort()}: the connection
+	 * dropped them, so none of them is in {@link #written()}.
+	 * @return the count
+	 */
+	public int writesAfterClose() {
+		return this.writesAfterClose;
+	}
+
+	/**
 	 * Returns whether {@link #close()} or {@link #abort()} was called.
 	 * @return {@code true} once closed
 	 */
@@ -137,13 +149,15 @@ public final class RecordingConnection implements Connection {
 
 	@Override
 	public void write(byte[] data, int offset, int length) {
-		if (!this.closed) {
-			this.writeCalls++;
-			this.written.write(data, offset, length);
-			this.queued += length;
-			if (this.queued > this.highWaterMark) {
-				changeWritability(false);
-			}
+		if (this.closed) {
+			this.writesAfterClose++;
+			return;
+		}
+		this.writeCalls++;
+		this.written.write(data, offset, length);
+		this.queued += length;
+		if (this.queued > this.highWaterMark) {
+			changeWritability(false);
 		}
 	}
 

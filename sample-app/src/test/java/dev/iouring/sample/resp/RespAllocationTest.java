@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,28 +39,43 @@ class RespAllocationTest {
 
 	private static final int VALUE_LENGTH = 32;
 
+	/** The positive control's allocation: far above anything the assertions allow. */
+	private static final int CONTROL_BYTES = 1024 * 1024;
+
+	/** Keeps the control array reachable, so the compiler cannot remove its allocation. */
+	static volatile byte[] control;
+
 	private IoUringServer server;
 
 	private Socket socket;
 
-	private volatile long loopThread = -1;
+	private final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory
+		.getThreadMXBean();
+
+	private final AtomicLong loopThread = new AtomicLong(-1);
+
+	private final AtomicLong onDataElsewhere = new AtomicLong();
+
+	private final AtomicBoolean allocateControl = new AtomicBoolean();
 
 	@BeforeEach
 	void start() throws IOException {
 		IoUring.Availability availability = IoUring.availability();
 		assumeTrue(availability.available(), () -> "io_uring unavailable: " + availability.cause());
-		// The loop thread is the one that runs the handler: found that way, not by name, because other
-		// servers (a cached Spring test context) may have loop threads of the same name in this JVM.
+		assertThat(this.threads.isThreadAllocatedMemorySupported()).as("thread allocation counting supported").isTrue();
+		assertThat(this.threads.isThreadAllocatedMemoryEnabled()).as("thread allocation counting enabled").isTrue();
+		// The loop thread is the one that runs the handler's onData: found that way, not by name, because
+		// other servers (a cached Spring test context) may have loop threads of the same name in this JVM.
 		RespHandler resp = new RespHandler(new KeyValueStore());
 		TcpHandler recordingThread = new TcpHandler() {
 			@Override
 			public void onOpen(Connection connection) {
-				RespAllocationTest.this.loopThread = Thread.currentThread().threadId();
 				resp.onOpen(connection);
 			}
 
 			@Override
 			public void onData(Connection connection, Bytes data) {
+				ranOnData();
 				resp.onData(connection, data);
 			}
 
@@ -73,9 +90,40 @@ class RespAllocationTest {
 			.build());
 		this.server.start();
 		this.socket = new Socket(InetAddress.getLoopbackAddress(), this.server.port());
+		this.socket.setSoTimeout(30_000);
 		this.socket.setTcpNoDelay(true);
 		exchange(command("SET", "key", "v".repeat(VALUE_LENGTH)), "+OK\r\n", 1);
-		assertThat(this.loopThread).as("the loop thread ran onOpen").isNotNegative();
+		assertThat(this.loopThread.get()).as("the loop thread ran onData").isNotNegative();
+		assertThat(allocated()).as("allocated bytes of the loop thread, -1 if it is not counted").isNotNegative();
+	}
+
+	/**
+	 * Records the thread of the first {@code onData} and counts calls on any other; on request allocates
+	 * the control array. Allocates nothing otherwise.
+	 */
+	private void ranOnData() {
+		long current = Thread.currentThread().threadId();
+		if (!this.loopThread.compareAndSet(-1, current) && this.loopThread.get() != current) {
+			this.onDataElsewhere.incrementAndGet();
+		}
+		if (this.allocateControl.get() && this.allocateControl.compareAndSet(true, false)) {
+			control = new byte[CONTROL_BYTES];
+		}
+	}
+
+	/**
+	 * The positive control, after a measurement: one more PING makes {@code onData} allocate a known
+	 * array on its thread, and the counter read for the measured thread must see it, so a counter that
+	 * reads nothing, or the wrong thread, cannot pass the test.
+	 */
+	private void assertMeasuresTheLoop() throws IOException {
+		assertThat(this.onDataElsewhere.get()).as("onData calls on a thread other than the measured one").isZero();
+		long before = allocated();
+		this.allocateControl.set(true);
+		exchange(command("PING"), "+PONG\r\n", 1);
+		assertThat(allocated() - before)
+			.as("bytes counted on the measured thread for a %d-byte array allocated there", CONTROL_BYTES)
+			.isGreaterThanOrEqualTo(CONTROL_BYTES);
 	}
 
 	@AfterEach
@@ -103,6 +151,7 @@ class RespAllocationTest {
 		exchange(get, getReply, 100_000);
 		long bytes = allocated() - before;
 		System.out.printf("RESP loop allocated %d bytes for 200000 PING and GET commands%n", bytes);
+		assertMeasuresTheLoop();
 		assertThat(bytes).as("bytes allocated on the loop for 200,000 PING and GET commands").isLessThan(4096);
 	}
 
@@ -114,6 +163,7 @@ class RespAllocationTest {
 		long before = allocated();
 		exchange(set, "+OK\r\n", commands);
 		double perCommand = (double) (allocated() - before) / commands;
+		assertMeasuresTheLoop();
 		System.out.printf("RESP loop allocated %.1f bytes per overwriting SET of a %d-byte value%n", perCommand,
 				VALUE_LENGTH);
 		// The value's array (16-byte header + 32 bytes) and its entry (value and expiry time, 24 bytes):
@@ -122,8 +172,7 @@ class RespAllocationTest {
 	}
 
 	private long allocated() {
-		return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
-			.getThreadAllocatedBytes(this.loopThread);
+		return this.threads.getThreadAllocatedBytes(this.loopThread.get());
 	}
 
 	/**
