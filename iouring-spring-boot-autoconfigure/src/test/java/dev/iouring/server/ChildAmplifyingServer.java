@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import dev.iouring.ring.RingOptions;
 
@@ -14,7 +15,8 @@ import dev.iouring.ring.RingOptions;
  * answers each {@code stats} line on standard input with one {@code STATS ...} line; it stops at end of
  * input.
  *
- * <p>Arguments: the transport, {@code IO_URING} or {@code NIO}.
+ * <p>Arguments: the transport, {@code IO_URING} or {@code NIO}; then {@code plain}, or {@code proxied} for a
+ * listener that reads a PROXY protocol header first (its connections run a stage pipeline).
  */
 public final class ChildAmplifyingServer {
 
@@ -26,15 +28,19 @@ public final class ChildAmplifyingServer {
 
 	public static void main(String[] args) throws IOException {
 		byte[] reply = new byte[REPLY_SIZE];
+		ListenerSettings listener = ListenerSettings.of("amp", 0, (connection, data) -> {
+			for (int i = 0; i < data.length(); i++) {
+				connection.write(reply);
+			}
+		});
+		if (args[1].equals("proxied")) {
+			listener = listener.withProxyProtocol(ProxyProtocolMode.ON, Duration.ofSeconds(30));
+		}
 		TcpServer server = TcpServers.create(ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(64, 16 * 1024)
 			.eventLoops(2)
-			.listener(ListenerSettings.of("amp", 0, (connection, data) -> {
-				for (int i = 0; i < data.length(); i++) {
-					connection.write(reply);
-				}
-			}))
+			.listener(listener)
 			.build(), Transport.valueOf(args[0]));
 		server.onFailure((failure) -> {
 			System.out.println("FAILED " + failure.getClass().getSimpleName() + ": " + failure.getMessage());

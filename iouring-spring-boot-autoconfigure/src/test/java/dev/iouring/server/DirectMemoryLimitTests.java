@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.iouring.ring.IoUringAssumptions;
 
@@ -51,12 +52,19 @@ class DirectMemoryLimitTests {
 
 	private @Nullable Process child;
 
-	@Test
-	void peersThatFillDirectMemoryCloseAsOverflowsAndTheServerGoesOn() throws Exception {
+	/**
+	 * On a plain listener the starved connection closes at once; on one with stages (here a PROXY
+	 * protocol header first) it closes from the loop's task queue, once the stage is done.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "plain", "proxied" })
+	void peersThatFillDirectMemoryCloseAsOverflowsAndTheServerGoesOn(String listener) throws Exception {
 		if (this.transport == Transport.IO_URING) {
 			IoUringAssumptions.assumeIoUring();
 		}
-		int port = startChild();
+		int port = startChild(listener);
+		byte[] header = listener.equals("proxied")
+				? "PROXY TCP4 192.0.2.1 127.0.0.1 5000 6000\r\n".getBytes(StandardCharsets.US_ASCII) : new byte[0];
 		List<Socket> greedy = new ArrayList<>();
 		try {
 			for (int i = 0; i < PEERS; i++) {
@@ -67,6 +75,7 @@ class DirectMemoryLimitTests {
 				peer.setSoTimeout(Peers.READ_TIMEOUT_MILLIS);
 				greedy.add(peer);
 				OutputStream out = peer.getOutputStream();
+				out.write(header);
 				out.write(new byte[REQUESTS_PER_PEER]);
 				out.flush();
 			}
@@ -82,6 +91,7 @@ class DirectMemoryLimitTests {
 		}
 		await().atMost(DEADLINE).until(() -> number(stats(), "active") == 0);
 		try (Socket fresh = Peers.connect(port)) {
+			fresh.getOutputStream().write(header);
 			fresh.getOutputStream().write(1);
 			byte[] reply = fresh.getInputStream().readNBytes(ChildAmplifyingServer.REPLY_SIZE);
 			assertThat(reply).hasSize(ChildAmplifyingServer.REPLY_SIZE);
@@ -93,11 +103,11 @@ class DirectMemoryLimitTests {
 		stopChild();
 	}
 
-	private int startChild() throws IOException {
+	private int startChild(String listener) throws IOException {
 		Path java = Path.of(System.getProperty("java.home"), "bin", "java");
 		this.child = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
 				"-XX:MaxDirectMemorySize=16m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				ChildAmplifyingServer.class.getName(), this.transport.name())
+				ChildAmplifyingServer.class.getName(), this.transport.name(), listener)
 			.redirectErrorStream(true)
 			.start();
 		Thread.ofVirtual().start(() -> {
