@@ -2,6 +2,9 @@ package dev.iouring.server;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
 
 import dev.iouring.ring.AnonymousMemory;
 import dev.iouring.ring.NativeMemory;
@@ -21,6 +24,12 @@ import dev.iouring.ring.NativeMemory;
  * freed when the stopped loop lets go of the pool and the garbage collector runs their cleaners;
  * {@link NativeMemory} counts them until {@link #release()}.
  *
+ * <p>Direct buffers count against the JVM's direct memory limit ({@code -XX:MaxDirectMemorySize}, by
+ * default the maximum heap size). Peers that ask for replies and never read them fill send memory, so
+ * reaching the limit is their doing, not a fault of the JVM: a slab the limit refuses makes {@link #take()}
+ * answer {@code null}, and the connection that asked closes, instead of an {@link OutOfMemoryError}
+ * failing the whole server.
+ *
  * <p>Threads: the owning loop only.
  */
 final class ChunkPool {
@@ -34,6 +43,13 @@ final class ChunkPool {
 	private static final int CHUNKS_PER_SLAB = 64;
 
 	private static final int PAGE = 4096;
+
+	/**
+	 * After the limit refused a slab, how long the pool answers {@code null} at once unless a chunk comes
+	 * back first: before refusing, the JDK collects garbage and waits up to about half a second for
+	 * cleaners, a stall of the loop that a stream of greedy peers must not repeat on every write.
+	 */
+	private static final long RETRY_AFTER_REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	/** Free chunks whose pages are resident; never more than it holds. */
 	private final Chunk[] free = new Chunk[RETAINED_CHUNKS];
@@ -49,7 +65,16 @@ final class ChunkPool {
 
 	private long reservedBytes;
 
-	Chunk take() {
+	/** Whether the last slab was refused and no chunk has come back since. */
+	private boolean refused;
+
+	private long refusedAtNanos;
+
+	/**
+	 * Takes a free chunk, growing the pool by a slab when none is free.
+	 * @return the chunk, or {@code null} when the direct memory limit leaves no room for another slab
+	 */
+	@Nullable Chunk take() {
 		if (this.freeCount > 0) {
 			Chunk chunk = this.free[--this.freeCount];
 			this.free[this.freeCount] = null;
@@ -60,11 +85,14 @@ final class ChunkPool {
 			this.discarded[this.discardedCount] = null;
 			return chunk;
 		}
-		grow();
+		if (!grow()) {
+			return null;
+		}
 		return take();
 	}
 
 	void give(Chunk chunk) {
+		this.refused = false;
 		if (this.freeCount < RETAINED_CHUNKS) {
 			this.free[this.freeCount++] = chunk;
 			return;
@@ -76,9 +104,25 @@ final class ChunkPool {
 		this.discarded[this.discardedCount++] = chunk;
 	}
 
-	private void grow() {
+	private boolean grow() {
+		if (this.refused && System.nanoTime() - this.refusedAtNanos < RETRY_AFTER_REFUSAL_NANOS) {
+			return false;
+		}
 		int size = CHUNK_SIZE * CHUNKS_PER_SLAB;
-		ByteBuffer slab = ByteBuffer.allocateDirect(size + PAGE).alignedSlice(PAGE).limit(size).slice();
+		ByteBuffer memory;
+		try {
+			memory = ByteBuffer.allocateDirect(size + PAGE);
+		}
+		catch (OutOfMemoryError ex) {
+			if (!isDirectMemoryLimit(ex)) {
+				throw ex;
+			}
+			this.refused = true;
+			this.refusedAtNanos = System.nanoTime();
+			return false;
+		}
+		this.refused = false;
+		ByteBuffer slab = memory.alignedSlice(PAGE).limit(size).slice();
 		NativeMemory.reserved(size);
 		this.reservedBytes += size;
 		this.totalChunks += CHUNKS_PER_SLAB;
@@ -86,6 +130,17 @@ final class ChunkPool {
 		for (int i = CHUNKS_PER_SLAB - 1; i >= 0; i--) {
 			this.free[this.freeCount++] = new Chunk(slab.slice(i * CHUNK_SIZE, CHUNK_SIZE));
 		}
+		return true;
+	}
+
+	/**
+	 * Whether an {@code OutOfMemoryError} from {@code allocateDirect} is the direct memory limit refusing
+	 * the reservation ({@code java.nio.Bits}: "Cannot reserve N bytes of direct buffer memory"). Any other
+	 * one (the heap, or the system refusing the allocation itself) is thrown on.
+	 */
+	private static boolean isDirectMemoryLimit(OutOfMemoryError error) {
+		String message = error.getMessage();
+		return message != null && message.contains("direct buffer memory");
 	}
 
 	int totalChunks() {

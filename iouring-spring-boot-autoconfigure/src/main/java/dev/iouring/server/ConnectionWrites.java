@@ -8,7 +8,9 @@ import java.util.Arrays;
  * down, within the write limit), passes the connection's stages if it has any, and is copied into its
  * outbound queue; the connection joins the list flushed once per turn, and passing the high water mark
  * stops its reading and tells the handler. A write past the limit closes the connection with
- * {@link CloseReason#OUTBOUND_OVERFLOW} instead of queueing without bound.
+ * {@link CloseReason#OUTBOUND_OVERFLOW} instead of queueing without bound, and so does a write that finds
+ * no send memory because the JVM's direct memory limit is reached: many peers that do not read can reach
+ * it together, each within the write limit, and then only the connection that needed more memory ends.
  *
  * <p>Threads: the loop thread only.
  */
@@ -64,9 +66,11 @@ final class ConnectionWrites {
 			if (connection.pipeline != null) {
 				connection.pipeline.outbound(MemorySegment.ofArray(source), offset, length);
 			}
-			else {
-				connection.outbound.append(source, offset, length);
+			else if (connection.outbound.append(source, offset, length)) {
 				queued(connection);
+			}
+			else {
+				starved(connection);
 			}
 		}
 	}
@@ -76,11 +80,35 @@ final class ConnectionWrites {
 	 * connection closes (a TLS alert or close_notify); once the sending side is shut down they are dropped.
 	 */
 	void queue(ServedConnection connection, MemorySegment source, long offset, int length) {
-		if (connection.state == ServedConnection.CLOSED || connection.outputShutDown) {
+		if (connection.state == ServedConnection.CLOSED || connection.outputShutDown
+				|| connection.outbound.starved()) {
 			return;
 		}
-		connection.outbound.append(source, offset, length);
-		queued(connection);
+		if (connection.outbound.append(source, offset, length)) {
+			queued(connection);
+		}
+		else {
+			starved(connection);
+		}
+	}
+
+	/**
+	 * The connection's queue found no send memory: it is counted and logged, and it closes as an
+	 * overflow. A stage may be in the middle of its own work (a TLS wrap, whose buffers a close would
+	 * release), so a connection with stages closes from the loop's task queue; meanwhile its starved queue
+	 * takes no more bytes.
+	 */
+	private void starved(ServedConnection connection) {
+		this.core.loop.stats.error("write", "OutOfDirectMemory");
+		this.core.faults.log().warn("Closing {}: no direct memory left for the bytes it queues for sending "
+				+ "(-XX:MaxDirectMemorySize, by default the maximum heap size, is reached; raise it, or lower "
+				+ "iouring.server.write-buffer.limit or max-connections)", connection);
+		if (connection.pipeline == null) {
+			this.core.closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
+		}
+		else {
+			this.core.loop.execute(() -> this.core.closeNow(connection, CloseReason.OUTBOUND_OVERFLOW));
+		}
 	}
 
 	private boolean admits(ServedConnection connection, int length) {

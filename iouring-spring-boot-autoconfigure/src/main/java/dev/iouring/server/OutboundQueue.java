@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.iouring.ring.SocketStructs;
 
 /**
@@ -19,6 +21,10 @@ import dev.iouring.ring.SocketStructs;
  * A transport hands the front of the queue to its socket either as native iovecs ({@link #prepareIovecs},
  * for io_uring's sendmsg) or as buffers ({@link #gather}, for a channel's gathering write), and then drops
  * what the socket took with {@link #advance}, which gives emptied chunks back to the pool.
+ *
+ * <p>When the pool has no chunk to give (the JVM's direct memory limit is reached), an append stops part
+ * way and the queue is starved: it refuses every later append, and its connection must close, which
+ * {@link #clear}s it.
  *
  * <p>Threads: the owning loop only.
  */
@@ -41,6 +47,9 @@ final class OutboundQueue {
 
 	private long bytes;
 
+	/** An append found no chunk; set until {@link #clear}. */
+	private boolean starved;
+
 	OutboundQueue(ChunkPool pool) {
 		this.pool = pool;
 	}
@@ -53,33 +62,56 @@ final class OutboundQueue {
 		return this.bytes == 0;
 	}
 
-	/** Copies bytes of a segment to the end of the queue; the caller may reuse them at once. */
-	void append(MemorySegment source, long offset, long length) {
+	/** Whether an append found no send memory; the connection is to close. */
+	boolean starved() {
+		return this.starved;
+	}
+
+	/**
+	 * Copies bytes of a segment to the end of the queue; the caller may reuse them at once.
+	 * @return {@code false} if send memory ran out (part of the bytes may be queued)
+	 */
+	boolean append(MemorySegment source, long offset, long length) {
 		while (length > 0) {
 			Chunk tail = tailWithRoom();
+			if (tail == null) {
+				return false;
+			}
 			int n = (int) Math.min(length, ChunkPool.CHUNK_SIZE - this.tailFill);
 			MemorySegment.copy(source, offset, tail.segment, this.tailFill, n);
 			filled(n);
 			offset += n;
 			length -= n;
 		}
+		return true;
 	}
 
-	/** Copies bytes of a heap array to the end of the queue. */
-	void append(byte[] source, int offset, int length) {
+	/**
+	 * Copies bytes of a heap array to the end of the queue.
+	 * @return {@code false} if send memory ran out (part of the bytes may be queued)
+	 */
+	boolean append(byte[] source, int offset, int length) {
 		while (length > 0) {
 			Chunk tail = tailWithRoom();
+			if (tail == null) {
+				return false;
+			}
 			int n = Math.min(length, ChunkPool.CHUNK_SIZE - this.tailFill);
 			MemorySegment.copy(source, offset, tail.segment, ValueLayout.JAVA_BYTE, this.tailFill, n);
 			filled(n);
 			offset += n;
 			length -= n;
 		}
+		return true;
 	}
 
-	private Chunk tailWithRoom() {
-		if (this.count == 0 || this.tailFill == ChunkPool.CHUNK_SIZE) {
-			addChunk();
+	private @Nullable Chunk tailWithRoom() {
+		if (this.starved) {
+			return null;
+		}
+		if ((this.count == 0 || this.tailFill == ChunkPool.CHUNK_SIZE) && !addChunk()) {
+			this.starved = true;
+			return null;
 		}
 		return this.chunks[(this.head + this.count - 1) & mask()];
 	}
@@ -89,7 +121,11 @@ final class OutboundQueue {
 		this.bytes += n;
 	}
 
-	private void addChunk() {
+	private boolean addChunk() {
+		Chunk chunk = this.pool.take();
+		if (chunk == null) {
+			return false;
+		}
 		if (this.count == this.chunks.length) {
 			Chunk[] larger = new Chunk[this.chunks.length * 2];
 			for (int i = 0; i < this.count; i++) {
@@ -98,9 +134,10 @@ final class OutboundQueue {
 			this.chunks = larger;
 			this.head = 0;
 		}
-		this.chunks[(this.head + this.count) & mask()] = this.pool.take();
+		this.chunks[(this.head + this.count) & mask()] = chunk;
 		this.count++;
 		this.tailFill = 0;
+		return true;
 	}
 
 	/** Returns the number of chunks holding queued bytes. */
@@ -187,6 +224,7 @@ final class OutboundQueue {
 			releaseHead();
 		}
 		this.bytes = 0;
+		this.starved = false;
 	}
 
 	private int mask() {

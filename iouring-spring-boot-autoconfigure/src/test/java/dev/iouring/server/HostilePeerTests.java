@@ -8,8 +8,13 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +22,13 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.iouring.ring.RingOptions;
 import dev.iouring.server.codec.Framing;
@@ -27,12 +38,13 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Peers that attack: they reset right after bad input, never read what they asked for, trickle a frame
- * a byte at a time, or send valid frames and a bad one in one write; and a handler that hits a fatal
- * error. Each attack may close only its own connection (or, for a fatal error, fail the server visibly);
+ * Peers that attack: they reset right after bad input or while their handler is about to ask for their
+ * address, never read what they asked for, trickle a frame a byte at a time, or send valid frames and a
+ * bad one in one write; and a handler that hits a fatal error. Each attack may close only its own connection (or, for a fatal error, fail the server visibly);
  * the loops keep serving everyone else. Runs on both transports.
  */
 @EachTransport
+@ExtendWith(OutputCaptureExtension.class)
 class HostilePeerTests {
 
 	private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -95,6 +107,60 @@ class HostilePeerTests {
 		assertThat(server.loopFailure()).isNull();
 		// Resets and oversized lines are the peers' doing: nothing for the errors meter.
 		assertThat(Peers.allErrors(server)).isEmpty();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@EnumSource(HandlerExecution.class)
+	void handlerAskingForAddressesAfterThePeerResetGetsNoExceptionAndTheLoopGoesOn(HandlerExecution execution,
+			CapturedOutput output) throws Exception {
+		CountDownLatch asking = new CountDownLatch(1);
+		CountDownLatch peerGone = new CountDownLatch(1);
+		CompletableFuture<List<InetSocketAddress>> answers = new CompletableFuture<>();
+		TcpHandler asker = (connection, data) -> {
+			if (!data.toUtf8().equals("ask")) {
+				connection.write(data);
+				return;
+			}
+			asking.countDown();
+			try {
+				// On the loop this holds the loop, so the reset waits in the kernel, unseen by the server.
+				assertThat(peerGone.await(30, TimeUnit.SECONDS)).isTrue();
+				answers.complete(Arrays.asList(connection.remoteAddress(), connection.localAddress()));
+			}
+			catch (Throwable ex) {
+				answers.completeExceptionally(ex);
+				throw new IllegalStateException(ex);
+			}
+		};
+		TcpServer server = start(1, ServerSettings.DEFAULT_WRITE_LIMIT,
+				ListenerSettings.of("ask", 0, asker).withHandlerExecution(execution));
+		int peerPort;
+		try (Socket rude = Peers.connect(server.port())) {
+			peerPort = rude.getLocalPort();
+			await().atMost(DEADLINE).until(() -> server.activeConnections() == 1);
+			assertThat(kernelHolds(server.port(), peerPort)).as("the accepted socket is in /proc/net").isTrue();
+			rude.getOutputStream().write("ask".getBytes(StandardCharsets.US_ASCII));
+			assertThat(asking.await(30, TimeUnit.SECONDS)).isTrue();
+			Peers.reset(rude);
+		}
+		// The reset took the server's socket out of the kernel's connection table: getpeername now fails.
+		await().atMost(DEADLINE).until(() -> !kernelHolds(server.port(), peerPort));
+		peerGone.countDown();
+		List<InetSocketAddress> asked = answers.get(30, TimeUnit.SECONDS);
+		assertThat(asked.get(0)).as("remote address").isIn(null,
+				new InetSocketAddress(InetAddress.getLoopbackAddress(), peerPort));
+		if (asked.get(1) != null) {
+			assertThat(asked.get(1).getPort()).as("local port").isEqualTo(server.port());
+		}
+		await().atMost(DEADLINE).until(() -> server.activeConnections() == 0);
+		assertThat(Peers.closed(server, "ask", CloseReason.HANDLER_ERROR)).isZero();
+		assertThat(Peers.closed(server, "ask", CloseReason.INTERNAL_ERROR)).isZero();
+		assertThat(Peers.allErrors(server)).isEmpty();
+		try (Socket polite = Peers.connect(server.port())) {
+			Peers.roundTrip(polite, "still serving".getBytes(StandardCharsets.US_ASCII));
+		}
+		assertThat(server.loopFailure()).isNull();
+		assertThat(output.getAll()).doesNotContain("NativeCallException").doesNotContainPattern("(?m)^\\s+at ");
 	}
 
 	@Test
@@ -246,6 +312,24 @@ class HostilePeerTests {
 		long stopStarted = System.nanoTime();
 		server.stop();
 		assertThat(Duration.ofNanos(System.nanoTime() - stopStarted)).isLessThan(Duration.ofSeconds(5));
+	}
+
+	/**
+	 * Whether the kernel still lists the server's side of a loopback connection as a TCP socket (in
+	 * /proc/net/tcp or tcp6, ports in hex); a socket the peer reset is unhashed and no longer listed.
+	 */
+	private static boolean kernelHolds(int serverPort, int peerPort) throws IOException {
+		String local = String.format(":%04X", serverPort);
+		String remote = String.format(":%04X", peerPort);
+		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+			for (String line : Files.readAllLines(Path.of(table))) {
+				String[] fields = line.trim().split("\\s+");
+				if (fields.length > 2 && fields[1].endsWith(local) && fields[2].endsWith(remote)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	private static String exchange(Socket socket, String line) throws IOException {
