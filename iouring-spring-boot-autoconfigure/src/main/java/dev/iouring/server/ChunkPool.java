@@ -138,7 +138,7 @@ final class ChunkPool {
 	 * the reservation ({@code java.nio.Bits}: "Cannot reserve N bytes of direct buffer memory"). Any other
 	 * one (the heap, or the system refusing the allocation itself) is thrown on.
 	 */
-	private static boolean isDirectMemoryLimit(OutOfMemoryError error) {
+	static boolean isDirectMemoryLimit(OutOfMemoryError error) {
 		String message = error.getMessage();
 		return message != null && message.contains("direct buffer memory");
 	}

@@ -37,7 +37,8 @@ public enum CloseReason {
 	IO_ERROR("io-error"),
 	/**
 	 * More bytes were queued for sending than the write buffer's hard limit allows: the peer does not
-	 * read what the handler writes. Queued bytes are discarded.
+	 * read what the handler writes. Also when the JVM's direct memory limit refused the memory this
+	 * connection's bytes needed (send memory, TLS buffers). Queued bytes are discarded.
 	 */
 	OUTBOUND_OVERFLOW("outbound-overflow"),
 	/** A frame that had started did not finish within the listener's frame timeout. */

@@ -66,12 +66,38 @@ final class TlsBufferPool {
 			return buffer;
 		}
 		int size = (sizeClass >= 0) ? SIZES[sizeClass] : capacity;
-		TlsBuffer buffer = new TlsBuffer(ByteBuffer.allocateDirect(size), sizeClass);
+		ByteBuffer memory;
+		try {
+			memory = ByteBuffer.allocateDirect(size);
+		}
+		catch (OutOfMemoryError ex) {
+			if (!ChunkPool.isDirectMemoryLimit(ex)) {
+				throw ex;
+			}
+			throw new Refused(size);
+		}
+		TlsBuffer buffer = new TlsBuffer(memory, sizeClass);
 		if (!this.released) {
 			NativeMemory.reserved(size);
 			this.reservedBytes += size;
 		}
 		return buffer;
+	}
+
+	/**
+	 * The JVM's direct memory limit refused a buffer. Peers cause it (many connections holding records),
+	 * so it closes only the connection that asked; an {@link IllegalStateException} so that a session's
+	 * last words at a close, which may need a buffer too, are skipped like any other refusal there.
+	 */
+	static final class Refused extends IllegalStateException {
+
+		private static final long serialVersionUID = 1L;
+
+		Refused(int size) {
+			super("the JVM's direct memory limit (-XX:MaxDirectMemorySize) refused a TLS buffer of " + size
+					+ " bytes", null);
+		}
+
 	}
 
 	/** Takes back a buffer lent by {@link #take}; the caller must not use it after. */

@@ -83,6 +83,9 @@ final class TlsStage implements Stage {
 		catch (TlsException ex) {
 			throw failure(ex);
 		}
+		catch (TlsBufferPool.Refused ex) {
+			throw refused(context, ex);
+		}
 		progressed(context);
 	}
 
@@ -100,6 +103,9 @@ final class TlsStage implements Stage {
 		}
 		catch (StageException ex) {
 			context.connection().core.stageFailed(context.connection(), ex);
+		}
+		catch (TlsBufferPool.Refused ex) {
+			context.connection().core.stageFailed(context.connection(), refused(context, ex));
 		}
 	}
 
@@ -124,6 +130,11 @@ final class TlsStage implements Stage {
 		}
 	}
 
+	private static StageException refused(Context context, TlsBufferPool.Refused ex) {
+		context.connection().core.loop.stats.error("tls", "OutOfDirectMemory");
+		return new StageException(CloseReason.OUTBOUND_OVERFLOW, ex.getMessage());
+	}
+
 	private StageException failure(TlsException ex) {
 		return new StageException(ex.duringHandshake() ? CloseReason.TLS_HANDSHAKE_FAILED : CloseReason.TLS_ERROR,
 				"TLS " + (ex.duringHandshake() ? "handshake failed" : "failed") + ": " + ex.getMessage());
@@ -140,6 +151,9 @@ final class TlsStage implements Stage {
 		}
 		catch (TlsException ex) {
 			throw failure(ex);
+		}
+		catch (TlsBufferPool.Refused ex) {
+			throw refused(context, ex);
 		}
 	}
 
