@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import dev.iouring.ring.IoUringAssumptions;
 import dev.iouring.ring.NativeMemory;
@@ -35,12 +34,10 @@ class SoakFaultTests {
 		IoUringAssumptions.assumeIoUring();
 	}
 
-	/**
-	 * Longer than the suite's default: the 120 s run, then the client's own bound (180 s past the run)
-	 * and the drain waits. A longer soak.seconds run passes -Djunit.jupiter.execution.timeout.mode=disabled.
-	 */
 	@Test
-	@Timeout(value = 10, unit = TimeUnit.MINUTES)
+	// Longer than the suite's default: the run, then the client's own bound (180 s past it) and the drain
+	// waits. A longer soak.seconds run passes -Djunit.jupiter.execution.timeout.mode=disabled.
+	@org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
 	void chaosRunVerifiesEveryByteAndLeavesNothingBehind() throws Exception {
 		Path client = Path.of("..", "benchmarks", "soak", "SoakClient.java").toAbsolutePath().normalize();
 		assumeThat(client).as("soak client source (run from the module directory)").exists();
