@@ -294,6 +294,15 @@ public final class Ring implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the io_uring_enter calls that woke the SQPOLL thread from its idle sleep
+	 * (IORING_SQ_NEED_WAKEUP was set when SQEs were handed over). Any thread.
+	 * @return the wake-up count, 0 without SQPOLL
+	 */
+	public long sqWakeups() {
+		return this.enter.sqWakeups();
+	}
+
+	/**
 	 * Returns CQEs reaped. Any thread.
 	 * @return the completion count
 	 */

@@ -6,8 +6,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * {@code io_uring_enter} for one ring: submitting prepared SQEs, waiting for completions, waking or
- * waiting for the SQPOLL thread, and counting enters and submissions. The ring's issuer only, except the
- * counters.
+ * waiting for the SQPOLL thread, and counting enters, submissions and poller wake-ups. The ring's issuer
+ * only, except the counters.
  */
 final class RingEnter {
 
@@ -42,6 +42,9 @@ final class RingEnter {
 
 	private final SingleWriterCounter submissions = new SingleWriterCounter();
 
+	/** Enters that woke a sleeping SQPOLL thread (IORING_ENTER_SQ_WAKEUP). */
+	private final SingleWriterCounter sqWakeups = new SingleWriterCounter();
+
 	private SubmissionQueue sq;
 
 	RingEnter(Arena arena, MemorySegment capture, int enterFd, boolean registered, boolean sqpoll, boolean extArg) {
@@ -74,6 +77,7 @@ final class RingEnter {
 			this.sq.submitted(submitted);
 			this.submissions.add(submitted);
 			if (this.sq.needsWakeup()) {
+				this.sqWakeups.increment();
 				enter(0, 0, ENTER_SQ_WAKEUP, false);
 			}
 			return submitted;
@@ -96,7 +100,11 @@ final class RingEnter {
 			int pending = this.sq.pending();
 			this.submissions.add(pending);
 			this.sq.submitted(pending);
-			if (this.sq.needsWakeup()) {
+			// As liburing's sq_ring_needs_enter: wake the poller only for new SQEs. Completions need no
+			// wake-up (the kernel wakes the poller to run their task work), and a needless one makes it
+			// spin for its whole idle time.
+			if (pending > 0 && this.sq.needsWakeup()) {
+				this.sqWakeups.increment();
 				flags |= ENTER_SQ_WAKEUP;
 			}
 		}
@@ -170,6 +178,10 @@ final class RingEnter {
 
 	long submissions() {
 		return this.submissions.get();
+	}
+
+	long sqWakeups() {
+		return this.sqWakeups.get();
 	}
 
 }

@@ -19,6 +19,8 @@ public final class LoopStats {
 
 	final SingleWriterCounter submissions = new SingleWriterCounter();
 
+	final SingleWriterCounter sqWakeups = new SingleWriterCounter();
+
 	final SingleWriterCounter completions = new SingleWriterCounter();
 
 	final SingleWriterCounter sqPending = new SingleWriterCounter();
@@ -74,6 +76,11 @@ public final class LoopStats {
 	/** SQEs handed to the kernel. */
 	public long submissions() {
 		return this.submissions.get();
+	}
+
+	/** io_uring_enter calls that woke the ring's sleeping SQPOLL thread; 0 without SQPOLL. */
+	public long sqWakeups() {
+		return this.sqWakeups.get();
 	}
 
 	/** CQEs reaped. */

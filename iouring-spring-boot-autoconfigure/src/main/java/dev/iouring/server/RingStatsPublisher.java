@@ -4,8 +4,8 @@ import dev.iouring.ring.BufferRing;
 import dev.iouring.ring.Ring;
 
 /**
- * Copies an io_uring loop's ring figures (enters, submissions, completions, pending SQEs, CQ overflow,
- * free buffers) into its {@link LoopStats} at the end of each turn, where meters and the Actuator read
+ * Copies an io_uring loop's ring figures (enters, submissions, SQPOLL wake-ups, completions, pending
+ * SQEs, CQ overflow, free buffers) into its {@link LoopStats} at the end of each turn, where meters and the Actuator read
  * them from any thread without touching the ring, which may be unmapped by then.
  *
  * <p>Threads: the loop thread only.
@@ -32,6 +32,7 @@ final class RingStatsPublisher {
 		LoopStats stats = this.stats;
 		stats.enters.add(ring.enters() - stats.enters.get());
 		stats.submissions.add(ring.submissions() - stats.submissions.get());
+		stats.sqWakeups.add(ring.sqWakeups() - stats.sqWakeups.get());
 		stats.completions.add(ring.completions() - stats.completions.get());
 		stats.sqPending.add(this.ring.sq().pending() - stats.sqPending.get());
 		// The kernel's cq_off.overflow counts only completions it dropped, which FEAT_NODROP kernels never

@@ -15,10 +15,11 @@ import dev.iouring.server.TcpHandler;
 import dev.iouring.server.TcpServer;
 
 /**
- * A tiny echo application, started by {@link NioFallbackTests} in a JVM of its own, that first makes the
- * kernel refuse io_uring to its process ({@link IoUringSeccompFilter}) and then starts with the default
- * {@code iouring.server.transport=auto} on port 0. It prints one line the test waits for: the transport
- * and port it serves on, or why the filter could not be installed.
+ * A tiny echo application, started in a JVM of its own by {@link NioFallbackTests} and
+ * {@link IoUringServerTransportTests}, that first makes the kernel refuse io_uring to its process
+ * ({@link IoUringSeccompFilter}) and then starts on port 0, with the default
+ * {@code iouring.server.transport=auto} unless its arguments set another. It prints one line the test
+ * waits for: the transport and port it serves on, or why the filter could not be installed.
  */
 @SpringBootConfiguration
 @ImportAutoConfiguration(IoUringServerAutoConfiguration.class)

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,11 +16,17 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * Specifications of {@link Ring} against the running kernel.
+ * Specifications of {@link Ring} against the running kernel. Every wait for a completion has a deadline,
+ * so a ring that never completes fails the test instead of hanging it.
  */
 class RingTests {
+
+	/** Generous bound for a completion the kernel posts at once, on a loaded two-core machine. */
+	private static final Duration COMPLETION_LIMIT = Duration.ofSeconds(30);
 
 	private long reservedBefore;
 
@@ -38,7 +45,7 @@ class RingTests {
 	void nopCompletesWithItsUserData() {
 		try (Ring ring = Ring.create(RingOptions.of(8, 16))) {
 			ring.sq().prepNop(0xCAFE_BABE_1234L);
-			ring.submitAndWait(1, -1);
+			submitAndAwaitCompletion(ring);
 			List<long[]> seen = new ArrayList<>();
 			int reaped = ring.cq().reap((userData, res, flags) -> seen.add(new long[] { userData, res, flags }));
 			assertThat(reaped).isEqualTo(1);
@@ -63,7 +70,7 @@ class RingTests {
 					ring.sq().prepNop(next++);
 				}
 				while (ring.completions() < next) {
-					ring.submitAndWait(1, -1);
+					submitAndAwaitCompletion(ring);
 					ring.cq().reap((userData, res, flags) -> {
 						sum[0] += userData;
 						sum[1]++;
@@ -121,7 +128,7 @@ class RingTests {
 		try (Ring ring = Ring.create(RingOptions.of(8, 16));
 				BufferRing buffers = BufferRing.register(ring, 1, 4, 256)) {
 			ring.sq().prepMultishotRecv(987_654, buffers.groupId(), 42);
-			ring.submitAndWait(1, -1);
+			submitAndAwaitCompletion(ring);
 			int[] result = new int[1];
 			ring.cq().reap((userData, res, flags) -> result[0] = res);
 			assertThat(Errno.name(result[0])).isEqualTo("EBADF");
@@ -129,7 +136,7 @@ class RingTests {
 	}
 
 	@Test
-	void setupWithAnImpossibleSizeNamesTheErrno() {
+	void optionsRejectAnEntryCountThatIsNotAPowerOfTwo() {
 		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> RingOptions.of(1000, 1000))
 			.withMessage("ring entries must be a power of two between 1 and 32768 but was 1000");
 	}
@@ -153,7 +160,7 @@ class RingTests {
 				ring.sq().prepMultishotAccept(listener, Sockets.SOCK_CLOEXEC, 1);
 				int[] accepted = { -1 };
 				while (accepted[0] < 0) {
-					ring.submitAndWait(1, -1);
+					submitAndAwaitCompletion(ring);
 					ring.cq().reap((userData, res, flags) -> accepted[0] = res);
 				}
 				int fd = accepted[0];
@@ -161,15 +168,17 @@ class RingTests {
 				ring.submit();
 				OutputStream out = client.getOutputStream();
 				StringBuilder received = new StringBuilder();
+				StringBuilder sent = new StringBuilder();
 				// Six messages through two buffers: only works if every buffer is recycled and the
 				// receive is re-armed when the kernel ends it (ENOBUFS, or no F_MORE).
 				for (int i = 0; i < 6; i++) {
 					String message = "message-" + i + ";";
 					out.write(message.getBytes(StandardCharsets.US_ASCII));
 					out.flush();
+					sent.append(message);
 					int target = received.length() + message.length();
 					while (received.length() < target) {
-						ring.submitAndWait(1, 1_000_000_000L);
+						submitAndAwaitCompletion(ring);
 						ring.cq().reap((userData, res, flags) -> {
 							if (res > 0) {
 								int bid = Cqe.bufferId(flags);
@@ -187,10 +196,10 @@ class RingTests {
 						});
 					}
 				}
-				assertThat(received.toString()).startsWith("message-0;message-1;").endsWith("message-5;");
+				assertThat(received).hasToString(sent.toString());
 				assertThat(buffers.available()).isEqualTo(2);
 				ring.sq().prepCancelFd(fd, 3);
-				ring.submitAndWait(1, -1);
+				submitAndAwaitCompletion(ring);
 				ring.cq().reap((userData, res, flags) -> {
 				});
 				Sockets.close(fd);
@@ -198,6 +207,48 @@ class RingTests {
 			finally {
 				Sockets.close(listener);
 			}
+		}
+	}
+
+	@Test
+	void sqpollRingWakesItsSleepingPollerOnlyToHandOverNewEntries() {
+		try (Ring ring = Ring.create(new RingOptions(8, 16, true, Duration.ofMillis(10), -1))) {
+			assumeThat(SetupFlags.names(ring.setupFlags())).as("SQPOLL granted by this kernel").contains("SQPOLL");
+			ring.sq().prepNop(1);
+			submitAndAwaitCompletion(ring);
+			ring.cq().reap((userData, res, flags) -> {
+			});
+			// 10 ms without SQEs and the poller sleeps, saying so with IORING_SQ_NEED_WAKEUP. The ring's memory
+			// belongs to this thread, so the flag is polled here.
+			await().atMost(COMPLETION_LIMIT)
+				.pollInSameThread()
+				.pollInterval(Duration.ofMillis(5))
+				.until(ring.sq()::needsWakeup);
+			long wakeupsAsleep = ring.sqWakeups();
+			ring.submitAndWait(0, 0);
+			assertThat(ring.sqWakeups()).as("wake-ups for an enter with nothing to hand over").isEqualTo(wakeupsAsleep);
+			assertThat(ring.sq().needsWakeup()).as("poller still asleep").isTrue();
+			ring.sq().prepNop(2);
+			long[] seen = new long[1];
+			submitAndAwaitCompletion(ring);
+			ring.cq().reap((userData, res, flags) -> seen[0] = userData);
+			assertThat(seen[0]).as("the NOP the woken poller submitted").isEqualTo(2);
+			assertThat(ring.sqWakeups()).isEqualTo(wakeupsAsleep + 1);
+		}
+	}
+
+	/**
+	 * Hands every queued SQE to the kernel and waits, a second at a time, until a completion is ready.
+	 * @throws AssertionError if none is ready within {@link #COMPLETION_LIMIT}
+	 */
+	private static void submitAndAwaitCompletion(Ring ring) {
+		long deadline = System.nanoTime() + COMPLETION_LIMIT.toNanos();
+		ring.submitAndWait(1, 1_000_000_000L);
+		while (ring.cq().ready() == 0) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new AssertionError("no completion within " + COMPLETION_LIMIT + " on " + ring);
+			}
+			ring.submitAndWait(1, 1_000_000_000L);
 		}
 	}
 

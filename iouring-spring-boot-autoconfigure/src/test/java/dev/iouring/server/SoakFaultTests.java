@@ -34,6 +34,9 @@ class SoakFaultTests {
 	Transport transport;
 
 	@Test
+	// Longer than the suite's default: the run, then the client's own bound (180 s past it) and the drain
+	// waits. A longer soak.seconds run passes -Djunit.jupiter.execution.timeout.mode=disabled.
+	@org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
 	void chaosRunVerifiesEveryByteAndLeavesNothingBehind() throws Exception {
 		Path client = Path.of("..", "benchmarks", "soak", "SoakClient.java").toAbsolutePath().normalize();
 		assumeThat(client).as("soak client source (run from the module directory)").exists();

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  * encoder builds by hand, the decoder with the same options reads it back whatever the cuts, and the
  * encoder refuses exactly the payloads that no frame of that layout can carry, writing nothing then.
  */
-class FrameEncoderProperties {
+class FrameEncoderPropertiesTests {
 
 	@Property(tries = 500)
 	void lengthFieldEncoderIsTheInverseOfTheDecoder(@ForAll("lengthFieldOptions") LengthFieldOptions options,

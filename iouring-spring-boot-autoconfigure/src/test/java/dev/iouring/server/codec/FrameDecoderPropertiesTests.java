@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link FramingException}, never anything else, and never make a decoder hold more than one maximal
  * frame. Frames encoded by a test-side encoder and cut at random decode back to themselves.
  */
-class FrameDecoderProperties {
+class FrameDecoderPropertiesTests {
 
 	/** Bytes that often form delimiters and line ends, so that frames are found and not only rejected. */
 	private static final byte[] NOISY = { 'a', 'b', '\r', '\n', 0, (byte) 0xff };
