@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * peer reads the reply, then end of stream) and keeps the socket, discarding what still arrives, until
  * the peer has been quiet for {@link ConnectionTimers#LINGER_QUIET_NANOS one second}; a peer that never
  * goes quiet is cut at the close limit. Times are measured around the events that start the clocks: the
- * lower bounds from before the request was sent, the upper bounds from after the peer saw end of stream.
+ * lower bounds from before the peer acted, the upper bounds from after the peer saw end of stream.
  */
 @EachTransport
 class LingeringCloseTests {
@@ -83,11 +83,34 @@ class LingeringCloseTests {
 		}
 	}
 
+	/**
+	 * The loop takes its clock as a turn begins, before it waits: after the loop slept longer than the
+	 * close limit, a close that counted from that clock would be past its limit as it began, and the
+	 * reply would be dropped at the next sweep.
+	 */
+	@Test
+	void aCloseAfterTheLoopSleptLongerThanTheCloseLimitStillSendsTheReplyAndLingers() throws Exception {
+		TcpServer server = start(SHORT_CLOSE_LIMIT);
+		try (Socket peer = Peers.connect(server.port())) {
+			// Nothing happens on the loop for longer than the close limit: it sleeps without a timer.
+			Thread.sleep(SHORT_CLOSE_LIMIT.plusSeconds(1).toMillis());
+			long requested = System.nanoTime();
+			peer.getOutputStream().write('q');
+			readReplyAndEndOfStream(peer);
+			long closed = awaitNoConnection(server);
+			assertThat(closed - requested).as("lingered for the quiet second")
+				.isGreaterThanOrEqualTo(ConnectionTimers.LINGER_QUIET_NANOS);
+			assertThat(Peers.closed(server, "linger", CloseReason.LOCAL_CLOSE)).isEqualTo(1);
+		}
+	}
+
 	@Test
 	void aPeerThatNeverGoesQuietIsCutAtTheCloseLimit() throws Exception {
 		TcpServer server = start(SHORT_CLOSE_LIMIT);
+		// The limit counts from the turn that read the request, which may have begun (and waited) before
+		// the request was sent, but not before the connection was accepted.
+		long connecting = System.nanoTime();
 		try (Socket peer = Peers.connect(server.port())) {
-			long requested = System.nanoTime();
 			peer.getOutputStream().write('q');
 			long endOfStream = readReplyAndEndOfStream(peer);
 			AtomicBoolean stopSending = new AtomicBoolean();
@@ -95,7 +118,7 @@ class LingeringCloseTests {
 			Thread chatter = Thread.ofPlatform().name("lingering-chatter").start(() -> chatter(peer, stopSending));
 			try {
 				long closed = awaitNoConnection(server);
-				assertThat(closed - requested).as("a peer that keeps sending holds the close until the limit")
+				assertThat(closed - connecting).as("a peer that keeps sending holds the close until the limit")
 					.isGreaterThanOrEqualTo(SHORT_CLOSE_LIMIT.toNanos());
 				assertThat(closed - endOfStream).as("cut at the limit, plus a sweep")
 					.isLessThanOrEqualTo(SHORT_CLOSE_LIMIT.toNanos() + SWEEP_NANOS + MARGIN_NANOS);
