@@ -4,7 +4,7 @@ package dev.iouring.server;
  * When a closing connection stops waiting for its peer, the same on both transports. A close first
  * waits for the queued bytes to be sent, then lingers (our side shut down, what still arrives discarded)
  * until the peer ends its stream or stays quiet for {@link ConnectionTimers#LINGER_QUIET_NANOS}; all of
- * it within one {@link ConnectionTimers#CLOSE_LIMIT_NANOS}, whatever the peer does.
+ * it within one close limit ({@link ConnectionTimers#closeLimitNanos()}), whatever the peer does.
  *
  * <p>One per connection; its loop's thread only. Times are the loop's clock (System.nanoTime).
  */
@@ -21,10 +21,11 @@ final class CloseDeadline {
 	/**
 	 * Starts waiting for queued bytes to be sent.
 	 * @param now the loop's clock
+	 * @param limitNanos the longest the whole close may wait
 	 * @return whether this started the close's deadline (the loop counts closing connections)
 	 */
-	public boolean startSending(long now) {
-		boolean first = start(now);
+	public boolean startSending(long now, long limitNanos) {
+		boolean first = start(now, limitNanos);
 		this.deadline = this.limit;
 		return first;
 	}
@@ -32,20 +33,21 @@ final class CloseDeadline {
 	/**
 	 * Starts lingering: everything is sent and our side is shut down.
 	 * @param now the loop's clock
+	 * @param limitNanos the longest the whole close may wait, when this starts it
 	 * @return whether this started the close's deadline
 	 */
-	public boolean startLingering(long now) {
-		boolean first = start(now);
+	public boolean startLingering(long now, long limitNanos) {
+		boolean first = start(now, limitNanos);
 		peerSent(now);
 		return first;
 	}
 
-	private boolean start(long now) {
+	private boolean start(long now, long limitNanos) {
 		if (this.started) {
 			return false;
 		}
 		this.started = true;
-		this.limit = now + ConnectionTimers.CLOSE_LIMIT_NANOS;
+		this.limit = now + limitNanos;
 		return true;
 	}
 

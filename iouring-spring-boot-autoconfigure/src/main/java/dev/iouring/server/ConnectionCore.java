@@ -51,7 +51,7 @@ final class ConnectionCore {
 		this.settings = loop.settings;
 		this.faults = loop.faults;
 		this.pool = pool;
-		this.timers = new ConnectionTimers(loop.listeners);
+		this.timers = new ConnectionTimers(loop.listeners, this.settings.closeLimit().toNanos());
 		this.dispatcher = new HandlerDispatcher(this, this.settings.writeHighWaterMark(),
 				this.settings.writeLowWaterMark());
 		this.writes = new ConnectionWrites(this, this.settings.writeHighWaterMark());
@@ -294,7 +294,8 @@ final class ConnectionCore {
 		}
 		connection.state = ServedConnection.CLOSING;
 		connection.closeReason = reason;
-		if (connection.closeDeadline.startSending(this.turnNanos)) {
+		// The clock now, not the turn's: that may predate a long wait and leave the close no time at all.
+		if (connection.closeDeadline.startSending(System.nanoTime(), this.timers.closeLimitNanos())) {
 			this.closingCount++;
 		}
 		connection.io.readingChanged(connection);
@@ -309,7 +310,7 @@ final class ConnectionCore {
 		connection.state = ServedConnection.CLOSING;
 		connection.closeReason = reason;
 		connection.lingering = true;
-		if (connection.closeDeadline.startLingering(this.turnNanos)) {
+		if (connection.closeDeadline.startLingering(System.nanoTime(), this.timers.closeLimitNanos())) {
 			this.closingCount++;
 		}
 		if (!connection.outputShutDown) {

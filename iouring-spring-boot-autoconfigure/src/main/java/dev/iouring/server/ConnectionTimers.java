@@ -19,12 +19,6 @@ final class ConnectionTimers {
 	/** A lingering close ends once the peer has sent nothing for this long. */
 	public static final long LINGER_QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-	/**
-	 * The longest a close waits for a peer: first to take the queued bytes, then to end its stream.
-	 * A peer that reads nothing cannot keep a closing connection (and its queued bytes) longer.
-	 */
-	public static final long CLOSE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-
 	private static final long CLOSING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
 	private static final long MIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -37,6 +31,12 @@ final class ConnectionTimers {
 	/** Frame timeout of each listener with framing, by index, in nanoseconds; 0 for none. */
 	private final long[] frameTimeouts;
 
+	/**
+	 * The longest a close waits for a peer: first to take the queued bytes, then to end its stream
+	 * ({@link ServerSettings#closeLimit()}).
+	 */
+	private final long closeLimitNanos;
+
 	/** Time between sweeps for the timeouts; 0 when no listener has one. */
 	private final long interval;
 
@@ -45,8 +45,10 @@ final class ConnectionTimers {
 	/**
 	 * Reads the listeners' timeouts.
 	 * @param listeners the loop's listeners
+	 * @param closeLimitNanos the longest a close waits for a peer
 	 */
-	public ConnectionTimers(ListenerRuntime[] listeners) {
+	public ConnectionTimers(ListenerRuntime[] listeners, long closeLimitNanos) {
+		this.closeLimitNanos = closeLimitNanos;
 		this.idleTimeouts = new long[listeners.length];
 		this.frameTimeouts = new long[listeners.length];
 		long shortest = Long.MAX_VALUE;
@@ -65,6 +67,14 @@ final class ConnectionTimers {
 		this.interval = (shortest == Long.MAX_VALUE) ? 0
 				: Math.clamp(shortest / 4, MIN_INTERVAL_NANOS, MAX_INTERVAL_NANOS);
 		this.nextSweep = System.nanoTime() + interval(true);
+	}
+
+	/**
+	 * Returns the longest a close waits for a peer, whatever the peer does.
+	 * @return nanoseconds
+	 */
+	public long closeLimitNanos() {
+		return this.closeLimitNanos;
 	}
 
 	private long interval(boolean closing) {

@@ -1,5 +1,6 @@
 package dev.iouring.server;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,9 +28,12 @@ import dev.iouring.ring.RingOptions;
  * @param listeners the listeners; at least one, names unique
  * @param writeLimit queued outbound bytes per connection above which the connection is closed with
  * {@link CloseReason#OUTBOUND_OVERFLOW}, whatever the handler does: the hard bound behind the water marks
+ * @param closeLimit the longest a closing connection waits for its peer, to take the queued bytes and
+ * then to end its stream ({@link #DEFAULT_CLOSE_LIMIT}); no property sets it, tests shorten it
  */
 public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, int eventLoops,
-		int writeHighWaterMark, int writeLowWaterMark, List<ListenerSettings> listeners, long writeLimit) {
+		int writeHighWaterMark, int writeLowWaterMark, List<ListenerSettings> listeners, long writeLimit,
+		Duration closeLimit) {
 
 	/**
 	 * Default write limit: 64 times the high water mark, room for a handler that answers one request
@@ -37,6 +41,12 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 	 * one cannot pin more than 4 MiB.
 	 */
 	public static final long DEFAULT_WRITE_LIMIT = 4L * 1024 * 1024;
+
+	/**
+	 * Default close limit: a peer that reads nothing, or never stops sending, cannot keep a closing
+	 * connection (and its queued bytes) longer.
+	 */
+	public static final Duration DEFAULT_CLOSE_LIMIT = Duration.ofSeconds(30);
 
 	/** Default provided buffers per loop. */
 	public static final int DEFAULT_BUFFER_COUNT = 1024;
@@ -66,6 +76,23 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 				defaultWriteLimit(writeHighWaterMark));
 	}
 
+	/**
+	 * Creates settings with the default close limit.
+	 * @param ring how each loop's ring is set up
+	 * @param bufferCount provided buffers per loop
+	 * @param bufferSize bytes per provided buffer
+	 * @param eventLoops number of event-loop threads
+	 * @param writeHighWaterMark the high water mark
+	 * @param writeLowWaterMark the low water mark
+	 * @param listeners the listeners
+	 * @param writeLimit the write limit
+	 */
+	public ServerSettings(RingOptions ring, int bufferCount, int bufferSize, int eventLoops, int writeHighWaterMark,
+			int writeLowWaterMark, List<ListenerSettings> listeners, long writeLimit) {
+		this(ring, bufferCount, bufferSize, eventLoops, writeHighWaterMark, writeLowWaterMark, listeners, writeLimit,
+				DEFAULT_CLOSE_LIMIT);
+	}
+
 	public ServerSettings {
 		listeners = List.copyOf(listeners);
 		if (writeLimit < writeHighWaterMark) {
@@ -85,6 +112,9 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 		if (writeLowWaterMark < 0 || writeHighWaterMark < writeLowWaterMark) {
 			throw new IllegalArgumentException("write-buffer water marks must satisfy 0 <= low <= high but were low="
 					+ writeLowWaterMark + ", high=" + writeHighWaterMark);
+		}
+		if (Objects.requireNonNull(closeLimit, "closeLimit").isNegative() || closeLimit.isZero()) {
+			throw new IllegalArgumentException("the close limit must be positive but was " + closeLimit);
 		}
 		if (listeners.isEmpty()) {
 			throw new IllegalArgumentException("a server needs at least one listener");
@@ -117,7 +147,8 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 			.buffers(this.bufferCount, this.bufferSize)
 			.eventLoops(this.eventLoops)
 			.writeWaterMarks(this.writeLowWaterMark, this.writeHighWaterMark)
-			.listeners(this.listeners);
+			.listeners(this.listeners)
+			.closeLimit(this.closeLimit);
 		if (this.writeLimit != defaultWriteLimit(this.writeHighWaterMark)) {
 			builder.writeLimit(this.writeLimit);
 		}
@@ -142,7 +173,7 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 					: listener);
 		}
 		return new ServerSettings(this.ring, this.bufferCount, this.bufferSize, this.eventLoops,
-				this.writeHighWaterMark, this.writeLowWaterMark, changed, this.writeLimit);
+				this.writeHighWaterMark, this.writeLowWaterMark, changed, this.writeLimit, this.closeLimit);
 	}
 
 	private static long defaultWriteLimit(int writeHighWaterMark) {
@@ -181,6 +212,8 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 		private int writeLowWaterMark = DEFAULT_LOW_WATER_MARK;
 
 		private long writeLimit;
+
+		private Duration closeLimit = DEFAULT_CLOSE_LIMIT;
 
 		private final List<ListenerSettings> listeners = new ArrayList<>();
 
@@ -230,6 +263,17 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 		}
 
 		/**
+		 * Sets the longest a closing connection waits for its peer. Package-private: no property sets it;
+		 * tests shorten it to see the limit act.
+		 * @param limit the limit, positive
+		 * @return this builder
+		 */
+		Builder closeLimit(Duration limit) {
+			this.closeLimit = limit;
+			return this;
+		}
+
+		/**
 		 * Sets the queued outbound bytes per connection at which reading pauses and resumes.
 		 * @param low reading resumes once the queue falls to this
 		 * @param high reading pauses once the queue passes this
@@ -270,7 +314,8 @@ public record ServerSettings(RingOptions ring, int bufferCount, int bufferSize, 
 		public ServerSettings build() {
 			return new ServerSettings(this.ring, this.bufferCount, this.bufferSize, this.eventLoops,
 					this.writeHighWaterMark, this.writeLowWaterMark, this.listeners,
-					(this.writeLimit > 0) ? this.writeLimit : defaultWriteLimit(this.writeHighWaterMark));
+					(this.writeLimit > 0) ? this.writeLimit : defaultWriteLimit(this.writeHighWaterMark),
+					this.closeLimit);
 		}
 
 	}

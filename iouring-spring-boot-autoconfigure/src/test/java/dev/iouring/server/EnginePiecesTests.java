@@ -14,6 +14,7 @@ import dev.iouring.ring.SocketStructs;
 import dev.iouring.server.codec.Framing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * The engine's small pieces on their own, without a ring or a socket: the user_data encoding, the
@@ -21,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection timers.
  */
 class EnginePiecesTests {
+
+	/** A close limit for the unit checks of the timers. */
+	private static final long LIMIT = Duration.ofSeconds(30).toNanos();
 
 	@Test
 	void userDataKeepsOpSlotAndGenerationApartAtTheirLimits() {
@@ -169,7 +173,7 @@ class EnginePiecesTests {
 			.withFrameTimeout(Duration.ofMillis(400)));
 		ListenerRuntime raw = new ListenerRuntime(2, ListenerSettings.of("raw", 0, ignore)
 			.withFrameTimeout(Duration.ofMillis(1)));
-		ConnectionTimers timers = new ConnectionTimers(new ListenerRuntime[] { idle, framed, raw });
+		ConnectionTimers timers = new ConnectionTimers(new ListenerRuntime[] { idle, framed, raw }, LIMIT);
 		long now = System.nanoTime();
 		assertThat(timers.nanosUntilDue(now, false)).isBetween(0L, Duration.ofMillis(100).toNanos());
 		assertThat(timers.isIdle(0, now, now + Duration.ofSeconds(3).toNanos())).isTrue();
@@ -181,7 +185,7 @@ class EnginePiecesTests {
 			.as("a frame timeout means nothing without framing")
 			.isFalse();
 		ConnectionTimers none = new ConnectionTimers(
-				new ListenerRuntime[] { new ListenerRuntime(0, ListenerSettings.of("raw", 0, ignore)) });
+				new ListenerRuntime[] { new ListenerRuntime(0, ListenerSettings.of("raw", 0, ignore)) }, LIMIT);
 		long later = System.nanoTime();
 		assertThat(none.nanosUntilDue(later, false)).as("nothing to sweep").isEqualTo(-1);
 		assertThat(none.nanosUntilDue(later, true)).as("a closing connection brings sweeps back")
@@ -192,11 +196,11 @@ class EnginePiecesTests {
 	void aCloseWaitsForItsPeerWithinOneLimitAndIsCountedOnce() {
 		CloseDeadline close = new CloseDeadline();
 		long quiet = ConnectionTimers.LINGER_QUIET_NANOS;
-		long limit = ConnectionTimers.CLOSE_LIMIT_NANOS;
+		long limit = LIMIT;
 		assertThat(close.isDue(Long.MAX_VALUE / 2)).as("not closing").isFalse();
-		assertThat(close.startSending(0)).as("the first start counts").isTrue();
+		assertThat(close.startSending(0, limit)).as("the first start counts").isTrue();
 		assertThat(close.isDue(limit - 1)).as("sending may take up to the limit").isFalse();
-		assertThat(close.startLingering(limit - quiet / 2)).as("one close, counted once").isFalse();
+		assertThat(close.startLingering(limit - quiet / 2, limit / 2)).as("one close, counted once").isFalse();
 		close.peerSent(limit - 10);
 		assertThat(close.isDue(limit)).as("a peer that keeps sending cannot push past the limit").isFalse();
 		assertThat(close.isDue(limit + 1)).isTrue();
@@ -204,9 +208,42 @@ class EnginePiecesTests {
 		assertThat(close.end()).isTrue();
 		assertThat(close.end()).as("ended once").isFalse();
 		CloseDeadline lingering = new CloseDeadline();
-		assertThat(lingering.startLingering(100)).isTrue();
+		assertThat(lingering.startLingering(100, limit)).isTrue();
 		assertThat(lingering.isDue(100 + quiet)).isFalse();
 		assertThat(lingering.isDue(100 + quiet + 1)).as("quiet for a second").isTrue();
+	}
+
+	/**
+	 * The README promises a lingering close ends after one quiet second and within 30 s: a change of
+	 * either default must be a change of this test too.
+	 */
+	@Test
+	void aCloseLingersOneQuietSecondWithinThirtySecondsByDefault() {
+		ServerSettings settings = ServerSettings.builder()
+			.listener(ListenerSettings.of("only", 0, (connection, data) -> {
+			}))
+			.build();
+		assertThat(settings.closeLimit()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(settings.toBuilder().build().closeLimit()).isEqualTo(Duration.ofSeconds(30));
+		ConnectionTimers timers = new ConnectionTimers(new ListenerRuntime[0], settings.closeLimit().toNanos());
+		long second = Duration.ofSeconds(1).toNanos();
+		CloseDeadline quiet = new CloseDeadline();
+		quiet.startLingering(0, timers.closeLimitNanos());
+		assertThat(quiet.isDue(second)).as("not yet quiet for a second").isFalse();
+		assertThat(quiet.isDue(second + 1)).as("quiet for a second").isTrue();
+		CloseDeadline chatty = new CloseDeadline();
+		chatty.startLingering(0, timers.closeLimitNanos());
+		long now = 0;
+		while (!chatty.isDue(now)) {
+			now += second / 2;
+			chatty.peerSent(now);
+		}
+		assertThat(now).as("a peer sending every half second is cut at the limit")
+			.isGreaterThan(Duration.ofSeconds(30).toNanos())
+			.isLessThanOrEqualTo(Duration.ofSeconds(30).toNanos() + second / 2);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> settings.toBuilder().closeLimit(Duration.ZERO).build())
+			.withMessage("the close limit must be positive but was PT0S");
 	}
 
 }
