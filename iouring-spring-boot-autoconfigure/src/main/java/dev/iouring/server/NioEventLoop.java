@@ -46,6 +46,9 @@ final class NioEventLoop extends AbstractServerLoop {
 
 	private final Consumer<SelectionKey> onReady = this::onReady;
 
+	/** Set before a blocking select, so the first key it brings takes the clock again. */
+	private boolean waited;
+
 	private final AcceptBackoff backoff = new AcceptBackoff("NIO");
 
 	private volatile @Nullable Selector selector;
@@ -162,6 +165,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 		this.sleeping.set(true);
 		if (this.tasks.isEmpty() && this.running) {
+			this.waited = true;
 			selector.select(this.onReady, timeoutMillis());
 		}
 		else {
@@ -188,6 +192,11 @@ final class NioEventLoop extends AbstractServerLoop {
 	}
 
 	private void onReady(SelectionKey key) {
+		if (this.waited) {
+			// The wait may have lasted long: what it brought is stamped with the time it is handled.
+			this.waited = false;
+			this.core.turnNanos = System.nanoTime();
+		}
 		if (!key.isValid()) {
 			return;
 		}

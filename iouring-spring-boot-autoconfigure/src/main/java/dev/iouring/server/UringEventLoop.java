@@ -166,6 +166,8 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 			armTimer();
 			ring.submitAndWait(1, -1);
 			this.sleeping.set(false);
+			// The wait may have lasted long: what it brought is stamped with the time it is handled.
+			core.turnNanos = System.nanoTime();
 		}
 		else if (this.sq.pending() > 0 || this.cq.ready() == 0) {
 			ring.submitAndWait(0, 0);
