@@ -73,6 +73,12 @@ final class NioEventLoop extends AbstractServerLoop {
 
 	private long reservedReadBytes;
 
+	/**
+	 * Set while the selector may block: the first key it reports takes the clock again, so what arrived
+	 * during the wait is timed from then, not from the turn's start (up to a sweep earlier).
+	 */
+	private boolean waited;
+
 	NioEventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
 		super("NIO", index, settings, listeners, threadName);
 		this.listenChannels = new ServerSocketChannel[listeners.length];
@@ -162,7 +168,9 @@ final class NioEventLoop extends AbstractServerLoop {
 		}
 		this.sleeping.set(true);
 		if (this.tasks.isEmpty() && this.running) {
+			this.waited = true;
 			selector.select(this.onReady, timeoutMillis());
+			this.waited = false;
 		}
 		else {
 			selector.selectNow(this.onReady);
@@ -188,6 +196,10 @@ final class NioEventLoop extends AbstractServerLoop {
 	}
 
 	private void onReady(SelectionKey key) {
+		if (this.waited) {
+			this.waited = false;
+			this.core.turnNanos = System.nanoTime();
+		}
 		if (!key.isValid()) {
 			return;
 		}

@@ -166,6 +166,8 @@ final class UringEventLoop extends AbstractServerLoop implements CompletionHandl
 			armTimer();
 			ring.submitAndWait(1, -1);
 			this.sleeping.set(false);
+			// What completed during the wait is timed from now: the turn began up to a sweep ago.
+			core.turnNanos = System.nanoTime();
 		}
 		else if (this.sq.pending() > 0 || this.cq.ready() == 0) {
 			ring.submitAndWait(0, 0);
