@@ -43,7 +43,10 @@ final class ConnectionCore {
 
 	private long connectionSequence;
 
-	/** System.nanoTime() at the start of the current turn: the clock of every deadline. */
+	/**
+	 * System.nanoTime() at the start of the current turn, taken again by the loop when it wakes from a
+	 * wait: the clock of every deadline.
+	 */
 	long turnNanos = System.nanoTime();
 
 	ConnectionCore(AbstractServerLoop loop, ChunkPool pool) {

@@ -46,9 +46,6 @@ final class NioEventLoop extends AbstractServerLoop {
 
 	private final Consumer<SelectionKey> onReady = this::onReady;
 
-	/** Set before a blocking select, so the first key it brings takes the clock again. */
-	private boolean waited;
-
 	private final AcceptBackoff backoff = new AcceptBackoff("NIO");
 
 	private volatile @Nullable Selector selector;
@@ -75,6 +72,12 @@ final class NioEventLoop extends AbstractServerLoop {
 	private MemorySegment readSegment = MemorySegment.NULL;
 
 	private long reservedReadBytes;
+
+	/**
+	 * Set while the selector may block: the first key it reports takes the clock again, so what arrived
+	 * during the wait is timed from then, not from the turn's start (up to a sweep earlier).
+	 */
+	private boolean waited;
 
 	NioEventLoop(int index, ServerSettings settings, ListenerRuntime[] listeners, String threadName) {
 		super("NIO", index, settings, listeners, threadName);
@@ -167,6 +170,7 @@ final class NioEventLoop extends AbstractServerLoop {
 		if (this.tasks.isEmpty() && this.running) {
 			this.waited = true;
 			selector.select(this.onReady, timeoutMillis());
+			this.waited = false;
 		}
 		else {
 			selector.selectNow(this.onReady);

@@ -13,6 +13,9 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +37,20 @@ class ConnectionBehaviourTests {
 
 	private static final int BUFFER_SIZE = 4096;
 
+	private static final int RECEIVE_BUFFERS = 256;
+
+	private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(1);
+
+	/** Allowed between the server sending a byte and a peer on loopback reading it. */
+	private static final Duration ECHO_LATENCY = Duration.ofMillis(50);
+
+	/**
+	 * The latest an idle connection may close: its timeout, plus the time between deadline sweeps (a
+	 * quarter of the shortest timeout, see ConnectionTimers), plus room for a loaded machine.
+	 */
+	private static final Duration LATEST_IDLE_CLOSE = IDLE_TIMEOUT.plus(IDLE_TIMEOUT.dividedBy(4))
+		.plus(Duration.ofMillis(750));
+
 	@Parameter
 	Transport transport;
 
@@ -47,17 +64,25 @@ class ConnectionBehaviourTests {
 	}
 
 	private TcpServer start(ListenerSettings listener) {
-		return start(listener, 256);
+		return start(listener, RECEIVE_BUFFERS);
 	}
 
 	private TcpServer start(ListenerSettings listener, int bufferCount) {
-		this.server = TestServers.create(this.transport, ServerSettings.builder()
+		return start(listener, bufferCount, 0);
+	}
+
+	/** @param writeLimit the write limit, or 0 for the default */
+	private TcpServer start(ListenerSettings listener, int bufferCount, long writeLimit) {
+		ServerSettings.Builder settings = ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
 			.buffers(bufferCount, BUFFER_SIZE)
 			.eventLoops(1)
 			.writeWaterMarks(HIGH_WATER_MARK / 2, HIGH_WATER_MARK)
-			.listener(listener)
-			.build());
+			.listener(listener);
+		if (writeLimit > 0) {
+			settings.writeLimit(writeLimit);
+		}
+		this.server = TestServers.create(this.transport, settings.build());
 		this.server.start();
 		return this.server;
 	}
@@ -69,7 +94,7 @@ class ConnectionBehaviourTests {
 	}
 
 	@Test
-	void peerThatNeverReadsCannotGrowQueuedBytesPastHighWaterMarkPlusOneReceiveBurstAndLosesNothing()
+	void peerThatNeverReadsCannotMakeTheServerHoldMoreThanHighWaterMarkPlusOneReceiveBurstAndLosesNothing()
 			throws Exception {
 		List<Boolean> writability = new CopyOnWriteArrayList<>();
 		TcpHandler echo = new TcpHandler() {
@@ -83,9 +108,11 @@ class ConnectionBehaviourTests {
 				writability.add(writable);
 			}
 		};
-		TcpServer server = start(ListenerSettings.of("echo", 0, echo));
 		byte[] payload = new byte[24 * 1024 * 1024];
 		new Random(7).nextBytes(payload);
+		// A write limit above the payload: a server that kept reading past the high water mark would
+		// queue the whole echo instead of being closed at the limit, and the bound below would catch it.
+		TcpServer server = start(ListenerSettings.of("echo", 0, echo), RECEIVE_BUFFERS, 2L * payload.length);
 		// Resources close in reverse order: the socket first, which also ends a writer still blocked in write.
 		try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor(); Socket socket = connect(server)) {
 			AtomicLong written = new AtomicLong();
@@ -98,24 +125,52 @@ class ConnectionBehaviourTests {
 				return null;
 			});
 			await().atMost(Duration.ofSeconds(30)).until(() -> writability.contains(false));
-			// The client keeps pushing and reads nothing; sample the server's queue while the kernel's
-			// socket buffers fill up, until the writer is stuck well short of the payload.
-			long maxQueued = 0;
-			for (int i = 0; i < 50; i++) {
-				maxQueued = Math.max(maxQueued, server.queuedBytes());
-			}
-			// Reading stops at the high water mark; what the kernel had already received into the ring by
-			// then (one burst, never more than the ring's buffers) is held or, past the loop's hold limit,
-			// queued on top. The peer's 24 MiB cannot get in.
-			assertThat(maxQueued).isLessThanOrEqualTo(HIGH_WATER_MARK + 256L * BUFFER_SIZE);
-			assertThat(written.get()).isLessThan(payload.length);
+			// The client keeps pushing and reads nothing. Once the kernel's socket buffers are full the
+			// writer makes no progress: then the server holds all it ever will.
+			awaitNoProgress(written, Duration.ofSeconds(1), Duration.ofSeconds(60));
+			long held = heldBytes(server);
+			// README, "Backpressure and limits": a peer that never reads costs at most the high water mark
+			// plus one receive burst, and a burst is never more than the ring's buffers.
+			long bound = HIGH_WATER_MARK + (long) RECEIVE_BUFFERS * BUFFER_SIZE;
+			assertThat(held).as("queued plus held receive bytes, once the peer's writes stalled").isLessThanOrEqualTo(bound);
+			assertThat(written.get()).as("the peer's writes stalled short of the payload").isLessThan(payload.length);
+			assertThat(server.activeConnections()).isEqualTo(1);
 			// Now read everything back: backpressure delayed bytes, it lost none.
 			InputStream in = socket.getInputStream();
 			byte[] echoed = in.readNBytes(payload.length);
-			writer.get();
+			writer.get(60, TimeUnit.SECONDS);
 			assertThat(Arrays.equals(echoed, payload)).as("echo equals what was sent").isTrue();
 			assertThat(writability).contains(true);
 		}
+	}
+
+	/**
+	 * What the server holds for its connections: the outbound queues, plus on io_uring the receive buffers
+	 * held back undelivered (each counted whole). NIO reads into one loop buffer and delivers at once.
+	 */
+	private long heldBytes(TcpServer server) {
+		long held = server.queuedBytes();
+		if (this.transport == Transport.IO_URING) {
+			for (LoopStats loop : server.loopStats()) {
+				held += (loop.bufferCount() - loop.buffersAvailable()) * (long) loop.bufferSize();
+			}
+		}
+		return held;
+	}
+
+	/** Waits until a counter has not moved for {@code quiet}, failing after {@code deadline}. */
+	private static void awaitNoProgress(AtomicLong counter, Duration quiet, Duration deadline) {
+		long[] last = { -1, 0 };
+		await().atMost(deadline).pollInterval(Duration.ofMillis(20)).until(() -> {
+			long value = counter.get();
+			long now = System.nanoTime();
+			if (value != last[0]) {
+				last[0] = value;
+				last[1] = now;
+				return false;
+			}
+			return now - last[1] >= quiet.toNanos();
+		});
 	}
 
 	@Test
@@ -180,15 +235,100 @@ class ConnectionBehaviourTests {
 	}
 
 	@Test
-	void idleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-		ListenerSettings listener = new ListenerSettings("idle", null, 0, 16, (connection, data) -> {
-		}, null, 100, Duration.ofMillis(200), HandlerExecution.EVENT_LOOP);
-		TcpServer server = start(listener);
+	void idleConnectionsAreClosedNoEarlierThanTheIdleTimeoutAndWithinOneSweepAfterIt() throws Exception {
+		TcpServer server = start(idleListener((connection, data) -> {
+		}));
+		// A first connection warms the accept path up, so the loop handles the measured ones at once.
+		connect(server).close();
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.activeConnections() == 0);
+		for (int i = 0; i < 3; i++) {
+			// Placing, not a wait: connect half a sweep after the loop's last wake-up (the close before),
+			// where a deadline clock taken before the loop went to sleep would lag by that much and
+			// show as a close sooner than the timeout.
+			Thread.sleep(IDLE_TIMEOUT.dividedBy(8));
+			// Taken before connecting, so the server's idle clock for the connection starts later.
+			long connecting = System.nanoTime();
+			try (Socket socket = connect(server)) {
+				assertThat(socket.getInputStream().read()).isEqualTo(-1);
+				assertThat(Duration.ofNanos(System.nanoTime() - connecting))
+					.as("connection %d open until the idle close", i)
+					.isBetween(IDLE_TIMEOUT, LATEST_IDLE_CLOSE);
+			}
+		}
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> server.listenerStats().getFirst().closed(CloseReason.IDLE_TIMEOUT) == 3);
+	}
+
+	@Test
+	void connectionThatSendsMoreOftenThanTheIdleTimeoutStaysOpenUntilItFallsSilent() throws Exception {
+		TcpServer server = start(idleListener((connection, data) -> connection.write(data)));
 		try (Socket socket = connect(server)) {
+			long start = System.nanoTime();
+			int pings = 0;
+			long silent;
+			do {
+				// Pacing, not a wait: the peer talks ten times per idle timeout.
+				Thread.sleep(IDLE_TIMEOUT.dividedBy(10));
+				socket.getOutputStream().write('p');
+				assertThat(socket.getInputStream().read()).as("echo of ping %d", pings++).isEqualTo('p');
+				silent = System.nanoTime();
+			}
+			while (silent - start < IDLE_TIMEOUT.multipliedBy(4).toNanos());
+			assertThat(server.listenerStats().getFirst().closed(CloseReason.IDLE_TIMEOUT)).isZero();
 			assertThat(socket.getInputStream().read()).isEqualTo(-1);
+			// The server's last activity was sending the echo, a moment before this peer read it.
+			assertThat(Duration.ofNanos(System.nanoTime() - silent)).as("open after the peer fell silent")
+				.isBetween(IDLE_TIMEOUT.minus(ECHO_LATENCY), LATEST_IDLE_CLOSE);
 		}
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> server.listenerStats().getFirst().closed(CloseReason.IDLE_TIMEOUT) == 1);
+	}
+
+	@Test
+	void connectionThatOnlyReceivesWhatTheServerPushesIsNotIdle() throws Exception {
+		AtomicBoolean pushing = new AtomicBoolean(true);
+		ScheduledExecutorService pusher = Executors.newSingleThreadScheduledExecutor();
+		TcpHandler push = new TcpHandler() {
+			@Override
+			public void onOpen(Connection connection) {
+				pusher.scheduleAtFixedRate(() -> {
+					if (pushing.get()) {
+						connection.write("t");
+					}
+				}, 0, IDLE_TIMEOUT.dividedBy(10).toMillis(), TimeUnit.MILLISECONDS);
+			}
+
+			@Override
+			public void onData(Connection connection, Bytes data) {
+			}
+		};
+		TcpServer server = start(idleListener(push));
+		try (Socket socket = connect(server)) {
+			InputStream in = socket.getInputStream();
+			long start = System.nanoTime();
+			int ticks = 0;
+			while (System.nanoTime() - start < IDLE_TIMEOUT.multipliedBy(4).toNanos()) {
+				assertThat(in.read()).as("tick %d from the server", ticks++).isEqualTo('t');
+			}
+			assertThat(server.listenerStats().getFirst().closed(CloseReason.IDLE_TIMEOUT)).isZero();
+			// Once the server stops sending too, the connection is idle and closes.
+			pushing.set(false);
+			long quiet = System.nanoTime();
+			while (in.read() == 't') {
+				// ticks already on their way
+			}
+			assertThat(Duration.ofNanos(System.nanoTime() - quiet)).as("open after the server fell silent")
+				.isLessThanOrEqualTo(LATEST_IDLE_CLOSE);
+		}
+		finally {
+			pusher.shutdownNow();
+		}
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> server.listenerStats().getFirst().closed(CloseReason.IDLE_TIMEOUT) == 1);
+	}
+
+	private static ListenerSettings idleListener(TcpHandler handler) {
+		return new ListenerSettings("idle", null, 0, 16, handler, null, 100, IDLE_TIMEOUT, HandlerExecution.EVENT_LOOP);
 	}
 
 	@Test

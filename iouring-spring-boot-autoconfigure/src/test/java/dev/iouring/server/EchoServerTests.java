@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +83,7 @@ class EchoServerTests {
 	void echoesWhatAClientSends() throws IOException {
 		TcpServer server = start(2, 64, 4096);
 		assertThat(server.port()).isPositive();
-		try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+		try (Socket socket = Peers.connect(server.port())) {
 			socket.getOutputStream().write("hello io_uring".getBytes());
 			byte[] reply = new DataInputStream(socket.getInputStream()).readNBytes(14);
 			assertThat(new String(reply)).isEqualTo("hello io_uring");
@@ -95,14 +94,22 @@ class EchoServerTests {
 	}
 
 	@Test
-	void serverWithPortInUseFailsWithTheListenerAndPort() throws IOException {
+	void serverWithPortInUseFailsWithTheListenerAndPortAndIsNotRunning() throws IOException {
 		TcpServer first = start(1, 16, 4096);
+		assertThat(first.isRunning()).isTrue();
 		TcpServer second = TestServers.create(this.transport, ServerSettings.builder()
 			.eventLoops(1)
 			.buffers(16, 4096)
 			.listener(new ListenerSettings("other", InetAddress.getLoopbackAddress(), first.port(), 16, ECHO, null,
 					10, Duration.ZERO, HandlerExecution.EVENT_LOOP))
 			.build());
+		org.assertj.core.api.Assertions.assertThatExceptionOfType(PortInUseException.class)
+			.isThrownBy(second::start)
+			.satisfies((ex) -> {
+				assertThat(ex.port()).isEqualTo(first.port());
+				assertThat(ex.listenerName()).isEqualTo("other");
+			});
+		assertThat(second.isRunning()).as("a server whose start failed").isFalse();
 		// A plain socket holds the port here; ReusePortTests covers two of our own servers on one port.
 		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
 			TcpServer third = TestServers.create(this.transport, ServerSettings.builder()
@@ -117,8 +124,11 @@ class EchoServerTests {
 					assertThat(ex.port()).isEqualTo(taken.getLocalPort());
 					assertThat(ex.listenerName()).isEqualTo("busy");
 				});
+			assertThat(third.isRunning()).as("a server whose start failed").isFalse();
 		}
-		assertThat(second.isRunning()).isFalse();
+		assertThat(first.isRunning()).as("the first server, after the others failed").isTrue();
+		first.stop();
+		assertThat(first.isRunning()).as("the first server, stopped").isFalse();
 	}
 
 	@Test
@@ -128,19 +138,28 @@ class EchoServerTests {
 		int messages = 6;
 		CountDownLatch halfway = new CountDownLatch(connections);
 		ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+		ConcurrentLinkedQueue<Socket> sockets = new ConcurrentLinkedQueue<>();
 		List<Future<Long>> results = new ArrayList<>();
 		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-			for (int c = 0; c < connections; c++) {
-				boolean reset = (c % 2 == 0);
-				long seed = 1000 + c;
-				results.add(clients.submit(() -> runClient(server.port(), seed, messages, reset, halfway, failures)));
+			try {
+				for (int c = 0; c < connections; c++) {
+					boolean reset = (c % 2 == 0);
+					long seed = 1000 + c;
+					results.add(clients.submit(
+							() -> runClient(server.port(), seed, messages, reset, halfway, sockets, failures)));
+				}
+				long verified = 0;
+				for (Future<Long> result : results) {
+					verified += result.get(3, TimeUnit.MINUTES);
+				}
+				assertThat(failures).isEmpty();
+				assertThat(verified).isPositive();
 			}
-			long verified = 0;
-			for (Future<Long> result : results) {
-				verified += result.get(3, TimeUnit.MINUTES);
+			finally {
+				// The executor closes only once every client ended: reset the sockets a client may still
+				// block on (a write the server never takes) before it does.
+				sockets.forEach(Peers::reset);
 			}
-			assertThat(failures).isEmpty();
-			assertThat(verified).isPositive();
 		}
 		await().atMost(Duration.ofSeconds(30)).until(() -> server.activeConnections() == 0);
 		long accepted = server.listenerStats().stream().mapToLong(ListenerStats::accepted).sum();
@@ -149,11 +168,13 @@ class EchoServerTests {
 
 	/**
 	 * One client: a writer sends {@code messages} random payloads (1 B to 256 KiB) back to back while the
-	 * reader checks the echo byte for byte. A resetting client aborts with RST halfway through.
+	 * reader checks the echo byte for byte. Halfway through, every writer waits until all clients got
+	 * there; then the resetting clients abort with RST, while the others still have half of their bytes to
+	 * send and receive.
 	 * @return bytes verified
 	 */
 	private static long runClient(int port, long seed, int messages, boolean reset, CountDownLatch halfway,
-			ConcurrentLinkedQueue<Throwable> failures) throws Exception {
+			ConcurrentLinkedQueue<Socket> sockets, ConcurrentLinkedQueue<Throwable> failures) throws Exception {
 		Random random = new Random(seed);
 		byte[][] payloads = new byte[messages][];
 		long total = 0;
@@ -162,14 +183,19 @@ class EchoServerTests {
 			random.nextBytes(payloads[i]);
 			total += payloads[i].length;
 		}
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+		try (Socket socket = Peers.connect(port)) {
+			sockets.add(socket);
 			Thread writer = Thread.ofVirtual().start(() -> {
 				try {
 					OutputStream out = socket.getOutputStream();
 					for (int i = 0; i < messages; i++) {
 						if (i == messages / 2) {
 							halfway.countDown();
+							if (!halfway.await(2, TimeUnit.MINUTES)) {
+								failures.add(new AssertionError("not every client got halfway: "
+										+ halfway.getCount() + " missing"));
+								return;
+							}
 							if (reset) {
 								socket.setSoLinger(true, 0);
 								socket.close();
@@ -184,9 +210,12 @@ class EchoServerTests {
 						failures.add(ex);
 					}
 				}
+				catch (InterruptedException ex) {
+					failures.add(ex);
+				}
 			});
 			if (reset) {
-				writer.join();
+				join(writer);
 				return 0;
 			}
 			InputStream in = socket.getInputStream();
@@ -206,8 +235,14 @@ class EchoServerTests {
 				}
 				verified += payload.length;
 			}
-			writer.join();
+			join(writer);
 			return verified;
+		}
+	}
+
+	private static void join(Thread writer) throws InterruptedException {
+		if (!writer.join(Duration.ofMinutes(3))) {
+			throw new AssertionError("the writer is still blocked");
 		}
 	}
 

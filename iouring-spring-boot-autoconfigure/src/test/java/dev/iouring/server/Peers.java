@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
@@ -42,21 +43,43 @@ final class Peers {
 		}
 	}
 
+	/** How a connection ended, as its peer saw it. */
+	enum Ending {
+
+		/** The server closed its side in order (FIN): a read returned end of stream. */
+		END_OF_STREAM,
+
+		/** The server's kernel reset the connection (RST). */
+		RESET,
+
+		/** Nothing ended within the read timeout. */
+		TIMEOUT
+
+	}
+
 	/**
-	 * Reads until end of stream or reset; returns how the stream ended.
-	 * @return -1 for end of stream, -2 for a reset
+	 * Reads, discarding what arrives, until the connection ends or the read timeout passes.
+	 * @return how it ended
+	 * @throws IOException any other failure of the socket
 	 */
-	static int awaitEnd(Socket socket) throws IOException {
+	static Ending awaitEnd(Socket socket) throws IOException {
 		InputStream in = socket.getInputStream();
 		byte[] sink = new byte[8192];
 		try {
 			while (in.read(sink) >= 0) {
 				// discard
 			}
-			return -1;
+			return Ending.END_OF_STREAM;
+		}
+		catch (SocketTimeoutException ex) {
+			return Ending.TIMEOUT;
 		}
 		catch (SocketException ex) {
-			return -2;
+			// The JDK's text for ECONNRESET; any other socket failure is not an ending the server chose.
+			if (ex.getMessage() != null && ex.getMessage().startsWith("Connection reset")) {
+				return Ending.RESET;
+			}
+			throw ex;
 		}
 	}
 

@@ -146,7 +146,7 @@ class ReusePortTests {
 			before.stop();
 			// The server closed first, so its side of the connection is left in TIME_WAIT on the port: the
 			// probe, like the loops' sockets, sets SO_REUSEADDR and binds past it.
-			assertThat(Peers.awaitEnd(client)).isEqualTo(-1);
+			assertThat(Peers.awaitEnd(client)).isEqualTo(Peers.Ending.END_OF_STREAM);
 		}
 		TcpServer after = server(LOOPBACK, port, false);
 		after.start();

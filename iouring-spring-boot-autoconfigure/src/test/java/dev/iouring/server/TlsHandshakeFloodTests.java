@@ -122,7 +122,7 @@ class TlsHandshakeFloodTests {
 			assertThat(server.activeConnections()).isZero();
 			assertThat(opened).hasValue(0);
 			for (Socket socket : clients) {
-				assertThat(Peers.awaitEnd(socket)).isEqualTo(-1);
+				assertThat(Peers.awaitEnd(socket)).isEqualTo(Peers.Ending.END_OF_STREAM);
 			}
 		}
 		finally {

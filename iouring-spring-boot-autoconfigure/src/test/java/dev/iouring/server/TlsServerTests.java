@@ -190,7 +190,7 @@ class TlsServerTests {
 			assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("PING");
 		}
 		try (Socket silent = Peers.connect(port)) {
-			assertThat(Peers.awaitEnd(silent)).isEqualTo(-1);
+			assertThat(Peers.awaitEnd(silent)).isEqualTo(Peers.Ending.END_OF_STREAM);
 		}
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> Peers.closed(this.server, "tls", CloseReason.TLS_HANDSHAKE_FAILED) == 1
