@@ -21,6 +21,7 @@ import javax.net.ssl.SSLSocket;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +37,8 @@ import static org.awaitility.Awaitility.await;
  * far below what they ask for together, while each stays under the write limit. Send memory lives in
  * direct buffers, so reaching the limit is the peers' doing: only the connections that needed more
  * memory close ({@code outbound-overflow}), the server does not fail, and it serves a fresh client once
- * the greedy peers leave. On a TLS listener the same holds.
+ * the greedy peers leave. On a TLS listener the same holds, and so it does for TLS buffers, which live in
+ * direct memory too: peers that each leave a record unfinished reach the limit with those alone.
  */
 @EachTransport
 class DirectMemoryLimitTests {
@@ -52,6 +54,17 @@ class DirectMemoryLimitTests {
 		.getBytes(StandardCharsets.US_ASCII);
 
 	private static final String KEY_STORE_PASSWORD = "secret";
+
+	/**
+	 * The first bytes of a ClientHello: a TLS handshake record header announcing 16,384 bytes, then the
+	 * message type; the rest never comes.
+	 */
+	private static final byte[] PARTIAL_CLIENT_HELLO = { 0x16, 0x03, 0x01, 0x40, 0x00, 0x01 };
+
+	/** Far more peers holding a partial record than TLS buffers fit in the child's direct memory. */
+	private static final int MAX_HOLDING_PEERS = 2000;
+
+	private static final int HOLDING_BATCH = 10;
 
 	@TempDir
 	static Path dir;
@@ -112,6 +125,48 @@ class DirectMemoryLimitTests {
 		assertThat(number(after, "overflow")).isEqualTo(starved(after));
 		assertThat(refused).as("peers closed in their handshake").isLessThanOrEqualTo(number(after, "overflow"));
 		stopChild();
+	}
+
+	/**
+	 * A TLS peer that stops in the middle of a record (here its ClientHello) makes the server keep the
+	 * part in a TLS buffer of its own until the rest comes, so enough such peers reach the direct memory
+	 * limit with TLS buffers alone (16 MiB here: some 960 buffers). The connection refused a buffer closes
+	 * as an overflow, the others keep theirs, and the server goes on.
+	 */
+	@Test
+	void tlsPeersHoldingPartialRecordsFillDirectMemoryAndOnlyTheRefusedOnesClose() throws Exception {
+		if (this.transport == Transport.IO_URING) {
+			IoUringAssumptions.assumeIoUring();
+		}
+		int port = startChild("tls");
+		List<Socket> holding = new ArrayList<>();
+		try {
+			// In small batches, each seen by the server before the next: every refused buffer stalls its
+			// loop while the JDK collects garbage and retries, so peers should not pile up past the limit.
+			while (!tlsStarvedOrFailed() && holding.size() < MAX_HOLDING_PEERS) {
+				for (int i = 0; i < HOLDING_BATCH; i++) {
+					connect("plain", port, 0, holding).getOutputStream().write(PARTIAL_CLIENT_HELLO);
+				}
+				int opened = holding.size();
+				await().atMost(DEADLINE).alias("child output " + this.output).until(() -> tlsStarvedOrFailed()
+						|| number(stats(), "active") + number(stats(), "overflow") >= opened);
+			}
+			assertThat(failed()).as("the server failed: %s", this.output).isFalse();
+			Map<String, String> during = stats();
+			assertThat(number(during, "tlsStarved")).as("refused a TLS buffer, with %d peers", holding.size())
+				.isPositive();
+			assertThat(number(during, "active")).as("peers whose records fit stay connected").isPositive();
+		}
+		finally {
+			holding.forEach(Peers::reset);
+		}
+		Map<String, String> after = servesAFreshClientOnceThePeersLeft("tls", port);
+		assertThat(number(after, "overflow")).as("closed as outbound-overflow").isEqualTo(number(after, "tlsStarved"));
+		stopChild();
+	}
+
+	private boolean tlsStarvedOrFailed() throws IOException {
+		return failed() || number(stats(), "tlsStarved") > 0;
 	}
 
 	/**
