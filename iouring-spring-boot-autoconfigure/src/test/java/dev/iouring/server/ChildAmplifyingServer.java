@@ -2,9 +2,17 @@ package dev.iouring.server;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
 import dev.iouring.ring.RingOptions;
 
@@ -15,8 +23,12 @@ import dev.iouring.ring.RingOptions;
  * answers each {@code stats} line on standard input with one {@code STATS ...} line; it stops at end of
  * input.
  *
- * <p>Arguments: the transport, {@code IO_URING} or {@code NIO}; then {@code plain}, or {@code proxied} for a
- * listener that reads a PROXY protocol header first (its connections run a stage pipeline).
+ * <p>Arguments: the transport, {@code IO_URING} or {@code NIO}; then {@code plain}, {@code proxied} for a
+ * listener that reads a PROXY protocol header first (its connections run a stage pipeline), or {@code tls}
+ * followed by a PKCS#12 key store and its password, for a TLS listener presenting that key (its
+ * connections borrow TLS buffers from direct memory too). The {@code STATS} line counts connections
+ * closed as {@code outbound-overflow}, and of them those refused send memory ({@code starved}) and those
+ * refused a TLS buffer ({@code tlsStarved}).
  */
 public final class ChildAmplifyingServer {
 
@@ -26,7 +38,7 @@ public final class ChildAmplifyingServer {
 	private ChildAmplifyingServer() {
 	}
 
-	public static void main(String[] args) throws IOException {
+	public static void main(String[] args) throws IOException, GeneralSecurityException {
 		byte[] reply = new byte[REPLY_SIZE];
 		ListenerSettings listener = ListenerSettings.of("amp", 0, (connection, data) -> {
 			for (int i = 0; i < data.length(); i++) {
@@ -35,6 +47,16 @@ public final class ChildAmplifyingServer {
 		});
 		if (args[1].equals("proxied")) {
 			listener = listener.withProxyProtocol(ProxyProtocolMode.ON, Duration.ofSeconds(30));
+		}
+		if (args[1].equals("tls")) {
+			SSLContext context = serverContext(Path.of(args[2]), args[3].toCharArray());
+			// Long enough for peers that stop in the middle of their ClientHello to stay while others connect.
+			listener = listener.withTls(TlsSettings.builder(() -> TlsContext.of("test", context))
+				.handshakeTimeout(Duration.ofMinutes(2))
+				.build())
+				// Each TLS peer connects after a handshake, so the loop flushes each reply before the next
+				// one comes; a small kernel send buffer keeps that reply in send memory, not the kernel's.
+				.withSocketOptions(SocketOptions.builder().sendBuffer(64 * 1024).build());
 		}
 		TcpServer server = TcpServers.create(ServerSettings.builder()
 			.ring(RingOptions.of(256, 1024))
@@ -55,11 +77,24 @@ public final class ChildAmplifyingServer {
 			if (line.equals("stats")) {
 				System.out.println("STATS active=" + server.activeConnections() + " overflow="
 						+ Peers.closed(server, "amp", CloseReason.OUTBOUND_OVERFLOW) + " starved="
-						+ Peers.errors(server, "write/OutOfDirectMemory") + " failed=" + (server.loopFailure() != null));
+						+ Peers.errors(server, "write/OutOfDirectMemory") + " tlsStarved="
+						+ Peers.errors(server, "tls/OutOfDirectMemory") + " failed=" + (server.loopFailure() != null));
 				System.out.flush();
 			}
 		}
 		server.stop();
+	}
+
+	private static SSLContext serverContext(Path keyStore, char[] password) throws IOException, GeneralSecurityException {
+		KeyStore store = KeyStore.getInstance("PKCS12");
+		try (InputStream in = Files.newInputStream(keyStore)) {
+			store.load(in, password);
+		}
+		KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+		keys.init(store, password);
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(keys.getKeyManagers(), null, null);
+		return context;
 	}
 
 }
