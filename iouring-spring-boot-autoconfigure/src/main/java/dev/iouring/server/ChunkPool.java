@@ -49,7 +49,7 @@ final class ChunkPool {
 	 * back first: before refusing, the JDK collects garbage and waits up to about half a second for
 	 * cleaners, a stall of the loop that a stream of greedy peers must not repeat on every write.
 	 */
-	private static final long RETRY_AFTER_REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+	static final long RETRY_AFTER_REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	/** Free chunks whose pages are resident; never more than it holds. */
 	private final Chunk[] free = new Chunk[RETAINED_CHUNKS];

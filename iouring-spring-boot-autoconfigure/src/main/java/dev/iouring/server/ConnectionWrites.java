@@ -99,10 +99,13 @@ final class ConnectionWrites {
 	 * takes no more bytes.
 	 */
 	private void starved(ServedConnection connection) {
-		this.core.loop.stats.error("write", "OutOfDirectMemory");
-		this.core.faults.log().warn("Closing {}: no direct memory left for the bytes it queues for sending "
-				+ "(-XX:MaxDirectMemorySize, by default the maximum heap size, is reached; raise it, or lower "
-				+ "iouring.server.write-buffer.limit or max-connections)", connection);
+		if (!connection.memoryRefused) {
+			connection.memoryRefused = true;
+			this.core.loop.stats.error("write", "OutOfDirectMemory");
+			this.core.faults.log().warn("Closing {}: no direct memory left for the bytes it queues for sending "
+					+ "(-XX:MaxDirectMemorySize, by default the maximum heap size, is reached; raise it, or lower "
+					+ "iouring.server.write-buffer.limit or max-connections)", connection);
+		}
 		if (connection.pipeline == null) {
 			this.core.closeNow(connection, CloseReason.OUTBOUND_OVERFLOW);
 		}

@@ -43,6 +43,12 @@ final class ServedConnection extends ConnectionHandle {
 
 	CloseReason closeReason = CloseReason.LOCAL_CLOSE;
 
+	/**
+	 * Set once the direct memory limit refused this connection memory: its close (a TLS alert or
+	 * close_notify) may be refused too, and is then neither counted nor logged again.
+	 */
+	boolean memoryRefused;
+
 	@Nullable FrameDecoder decoder;
 
 	@Nullable FrameSink sink;

@@ -46,6 +46,11 @@ final class TlsBufferPool {
 
 	private boolean released;
 
+	/** Whether the last allocation was refused and no buffer has come back since. */
+	private boolean refused;
+
+	private long refusedAtNanos;
+
 	TlsBufferPool() {
 		for (int i = 0; i < SIZES.length; i++) {
 			this.free[i] = new TlsBuffer[(int) (RETAINED_BYTES / SIZES[i])];
@@ -66,6 +71,11 @@ final class TlsBufferPool {
 			return buffer;
 		}
 		int size = (sizeClass >= 0) ? SIZES[sizeClass] : capacity;
+		// A refused allocation first waits for a garbage collection (up to about half a second, on the
+		// loop): after one, ask again only once a buffer came back or a while has passed.
+		if (this.refused && System.nanoTime() - this.refusedAtNanos < ChunkPool.RETRY_AFTER_REFUSAL_NANOS) {
+			throw new Refused(size);
+		}
 		ByteBuffer memory;
 		try {
 			memory = ByteBuffer.allocateDirect(size);
@@ -74,8 +84,11 @@ final class TlsBufferPool {
 			if (!ChunkPool.isDirectMemoryLimit(ex)) {
 				throw ex;
 			}
+			this.refused = true;
+			this.refusedAtNanos = System.nanoTime();
 			throw new Refused(size);
 		}
+		this.refused = false;
 		TlsBuffer buffer = new TlsBuffer(memory, sizeClass);
 		if (!this.released) {
 			NativeMemory.reserved(size);
@@ -103,6 +116,7 @@ final class TlsBufferPool {
 	/** Takes back a buffer lent by {@link #take}; the caller must not use it after. */
 	void give(TlsBuffer buffer) {
 		buffer.buffer.clear();
+		this.refused = false;
 		int sizeClass = buffer.sizeClass;
 		if (!this.released && sizeClass >= 0 && this.freeCount[sizeClass] < this.free[sizeClass].length
 				&& this.freeBytes + buffer.capacity() <= RETAINED_BYTES) {

@@ -131,6 +131,7 @@ final class TlsStage implements Stage {
 	}
 
 	private static StageException refused(Context context, TlsBufferPool.Refused ex) {
+		context.connection().memoryRefused = true;
 		context.connection().core.loop.stats.error("tls", "OutOfDirectMemory");
 		return new StageException(CloseReason.OUTBOUND_OVERFLOW, ex.getMessage());
 	}
