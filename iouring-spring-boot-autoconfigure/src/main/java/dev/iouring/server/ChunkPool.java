@@ -2,7 +2,6 @@ package dev.iouring.server;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
@@ -44,13 +43,6 @@ final class ChunkPool {
 
 	private static final int PAGE = 4096;
 
-	/**
-	 * After the limit refused a slab, how long the pool answers {@code null} at once unless a chunk comes
-	 * back first: before refusing, the JDK collects garbage and waits up to about half a second for
-	 * cleaners, a stall of the loop that a stream of greedy peers must not repeat on every write.
-	 */
-	static final long RETRY_AFTER_REFUSAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
 	/** Free chunks whose pages are resident; never more than it holds. */
 	private final Chunk[] free = new Chunk[RETAINED_CHUNKS];
 
@@ -65,10 +57,8 @@ final class ChunkPool {
 
 	private long reservedBytes;
 
-	/** Whether the last slab was refused and no chunk has come back since. */
-	private boolean refused;
-
-	private long refusedAtNanos;
+	/** This loop's direct allocations, shared with its TLS buffers. */
+	final DirectMemoryRefusals refusals = new DirectMemoryRefusals();
 
 	/**
 	 * Takes a free chunk, growing the pool by a slab when none is free.
@@ -92,7 +82,7 @@ final class ChunkPool {
 	}
 
 	void give(Chunk chunk) {
-		this.refused = false;
+		this.refusals.returned();
 		if (this.freeCount < RETAINED_CHUNKS) {
 			this.free[this.freeCount++] = chunk;
 			return;
@@ -105,23 +95,11 @@ final class ChunkPool {
 	}
 
 	private boolean grow() {
-		if (this.refused && System.nanoTime() - this.refusedAtNanos < RETRY_AFTER_REFUSAL_NANOS) {
-			return false;
-		}
 		int size = CHUNK_SIZE * CHUNKS_PER_SLAB;
-		ByteBuffer memory;
-		try {
-			memory = ByteBuffer.allocateDirect(size + PAGE);
-		}
-		catch (OutOfMemoryError ex) {
-			if (!isDirectMemoryLimit(ex)) {
-				throw ex;
-			}
-			this.refused = true;
-			this.refusedAtNanos = System.nanoTime();
+		ByteBuffer memory = this.refusals.allocate(size + PAGE);
+		if (memory == null) {
 			return false;
 		}
-		this.refused = false;
 		ByteBuffer slab = memory.alignedSlice(PAGE).limit(size).slice();
 		NativeMemory.reserved(size);
 		this.reservedBytes += size;
@@ -131,16 +109,6 @@ final class ChunkPool {
 			this.free[this.freeCount++] = new Chunk(slab.slice(i * CHUNK_SIZE, CHUNK_SIZE));
 		}
 		return true;
-	}
-
-	/**
-	 * Whether an {@code OutOfMemoryError} from {@code allocateDirect} is the direct memory limit refusing
-	 * the reservation ({@code java.nio.Bits}: "Cannot reserve N bytes of direct buffer memory"). Any other
-	 * one (the heap, or the system refusing the allocation itself) is thrown on.
-	 */
-	static boolean isDirectMemoryLimit(OutOfMemoryError error) {
-		String message = error.getMessage();
-		return message != null && message.contains("direct buffer memory");
 	}
 
 	int totalChunks() {

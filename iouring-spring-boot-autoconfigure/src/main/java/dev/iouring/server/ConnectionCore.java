@@ -34,7 +34,7 @@ final class ConnectionCore {
 	private final ChunkPool pool;
 
 	/** The native buffers the loop's TLS sessions borrow. */
-	final TlsBufferPool tlsBuffers = new TlsBufferPool();
+	final TlsBufferPool tlsBuffers;
 
 	private final LiveConnections live = new LiveConnections();
 
@@ -43,10 +43,7 @@ final class ConnectionCore {
 
 	private long connectionSequence;
 
-	/**
-	 * System.nanoTime() at the start of the current turn, taken again by the loop when it wakes from a
-	 * wait: the clock of every deadline.
-	 */
+	/** System.nanoTime() at the turn's start, taken again after a wait: the clock of every deadline. */
 	long turnNanos = System.nanoTime();
 
 	ConnectionCore(AbstractServerLoop loop, ChunkPool pool) {
@@ -54,6 +51,7 @@ final class ConnectionCore {
 		this.settings = loop.settings;
 		this.faults = loop.faults;
 		this.pool = pool;
+		this.tlsBuffers = new TlsBufferPool(pool.refusals);
 		this.timers = new ConnectionTimers(loop.listeners, this.settings.closeLimit().toNanos());
 		this.dispatcher = new HandlerDispatcher(this, this.settings.writeHighWaterMark(),
 				this.settings.writeLowWaterMark());

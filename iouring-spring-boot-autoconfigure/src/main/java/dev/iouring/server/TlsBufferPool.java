@@ -46,12 +46,15 @@ final class TlsBufferPool {
 
 	private boolean released;
 
-	/** Whether the last allocation was refused and no buffer has come back since. */
-	private boolean refused;
-
-	private long refusedAtNanos;
+	/** The loop's direct allocations, shared with its send chunks. */
+	private final DirectMemoryRefusals refusals;
 
 	TlsBufferPool() {
+		this(new DirectMemoryRefusals());
+	}
+
+	TlsBufferPool(DirectMemoryRefusals refusals) {
+		this.refusals = refusals;
 		for (int i = 0; i < SIZES.length; i++) {
 			this.free[i] = new TlsBuffer[(int) (RETAINED_BYTES / SIZES[i])];
 		}
@@ -71,24 +74,10 @@ final class TlsBufferPool {
 			return buffer;
 		}
 		int size = (sizeClass >= 0) ? SIZES[sizeClass] : capacity;
-		// A refused allocation first waits for a garbage collection (up to about half a second, on the
-		// loop): after one, ask again only once a buffer came back or a while has passed.
-		if (this.refused && System.nanoTime() - this.refusedAtNanos < ChunkPool.RETRY_AFTER_REFUSAL_NANOS) {
+		ByteBuffer memory = this.refusals.allocate(size);
+		if (memory == null) {
 			throw new Refused(size);
 		}
-		ByteBuffer memory;
-		try {
-			memory = ByteBuffer.allocateDirect(size);
-		}
-		catch (OutOfMemoryError ex) {
-			if (!ChunkPool.isDirectMemoryLimit(ex)) {
-				throw ex;
-			}
-			this.refused = true;
-			this.refusedAtNanos = System.nanoTime();
-			throw new Refused(size);
-		}
-		this.refused = false;
 		TlsBuffer buffer = new TlsBuffer(memory, sizeClass);
 		if (!this.released) {
 			NativeMemory.reserved(size);
@@ -116,7 +105,7 @@ final class TlsBufferPool {
 	/** Takes back a buffer lent by {@link #take}; the caller must not use it after. */
 	void give(TlsBuffer buffer) {
 		buffer.buffer.clear();
-		this.refused = false;
+		this.refusals.returned();
 		int sizeClass = buffer.sizeClass;
 		if (!this.released && sizeClass >= 0 && this.freeCount[sizeClass] < this.free[sizeClass].length
 				&& this.freeBytes + buffer.capacity() <= RETAINED_BYTES) {

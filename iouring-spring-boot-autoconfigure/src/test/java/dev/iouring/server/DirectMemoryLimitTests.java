@@ -161,7 +161,10 @@ class DirectMemoryLimitTests {
 			holding.forEach(Peers::reset);
 		}
 		Map<String, String> after = servesAFreshClientOnceThePeersLeft("tls", port);
-		assertThat(number(after, "overflow")).as("closed as outbound-overflow").isEqualTo(number(after, "tlsStarved"));
+		// Every outbound-overflow close was a refusal; a refusal may also meet a connection that was closing
+		// already (its peer reset meanwhile), which then keeps the reason it had.
+		assertThat(number(after, "overflow")).as("closed as outbound-overflow").isPositive()
+			.isLessThanOrEqualTo(number(after, "tlsStarved") + number(after, "starved"));
 		stopChild();
 	}
 
