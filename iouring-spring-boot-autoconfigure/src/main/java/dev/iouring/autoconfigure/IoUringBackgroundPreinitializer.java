@@ -13,11 +13,12 @@ import dev.iouring.ring.IoUring;
  * server makes (the JVM spins code for each, a few hundred milliseconds in all on a small machine) and
  * sets up and closes a tiny ring; done here, that work overlaps with the rest of the application's start
  * instead of delaying the server's. The result is cached for the process, and whoever asks before the
- * probe is done waits for it, so nothing is probed twice.
+ * probe is done waits for it, so nothing is probed twice. When some listener may serve TLS, the same
+ * thread then readies the JDK's TLS implementation ({@link TlsWarmUp}), on either transport.
  *
- * <p>It does nothing when the server is switched off ({@code iouring.server.enabled=false}), when the
- * transport is {@code nio}, or when the system property {@code spring.backgroundpreinitializer.ignore}
- * is {@code true} (the switch of Boot's own pre-initializer).
+ * <p>It does nothing when the server is switched off ({@code iouring.server.enabled=false}) or when the
+ * system property {@code spring.backgroundpreinitializer.ignore} is {@code true} (the switch of Boot's
+ * own pre-initializer). It leaves io_uring alone when the transport is {@code nio}.
  */
 public final class IoUringBackgroundPreinitializer {
 
@@ -36,10 +37,26 @@ public final class IoUringBackgroundPreinitializer {
 	 * @param environment the application's environment
 	 */
 	public static void start(ConfigurableEnvironment environment) {
-		if (Boolean.getBoolean(IGNORE_PROPERTY) || !wanted(environment) || !started.compareAndSet(false, true)) {
+		if (Boolean.getBoolean(IGNORE_PROPERTY) || !serverEnabled(environment)) {
 			return;
 		}
-		Thread.ofPlatform().name("iouring-preinit").daemon().start(IoUringBackgroundPreinitializer::probe);
+		boolean probe = wanted(environment);
+		boolean tls = TlsWarmUp.wanted(environment);
+		if ((!probe && !tls) || !started.compareAndSet(false, true)) {
+			return;
+		}
+		Thread.ofPlatform().name("iouring-preinit").daemon().start(() -> {
+			if (probe) {
+				probe();
+			}
+			if (tls) {
+				TlsWarmUp.run();
+			}
+		});
+	}
+
+	private static boolean serverEnabled(ConfigurableEnvironment environment) {
+		return !environment.getProperty("iouring.server.enabled", "true").trim().equalsIgnoreCase("false");
 	}
 
 	/**
@@ -48,9 +65,8 @@ public final class IoUringBackgroundPreinitializer {
 	 * @return {@code false} when the server is off or the transport is NIO
 	 */
 	static boolean wanted(ConfigurableEnvironment environment) {
-		String enabled = environment.getProperty("iouring.server.enabled", "true").trim();
 		String transport = environment.getProperty("iouring.server.transport", "auto").trim().toLowerCase(Locale.ROOT);
-		return !enabled.equalsIgnoreCase("false") && !transport.equals("nio");
+		return serverEnabled(environment) && !transport.equals("nio");
 	}
 
 	private static void probe() {

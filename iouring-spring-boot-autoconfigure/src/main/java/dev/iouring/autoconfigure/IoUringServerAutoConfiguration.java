@@ -53,9 +53,15 @@ public final class IoUringServerAutoConfiguration {
 		UnknownKeysCheck.check(environment);
 		HandlerExecution execution = Threading.VIRTUAL.isActive(environment) ? HandlerExecution.VIRTUAL_THREADS
 				: HandlerExecution.EVENT_LOOP;
-		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution,
-				new ListenerTlsResolver(sslBundles.getIfAvailable()))
-			.map();
+		ServerSettings settings;
+		try {
+			settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution,
+					new ListenerTlsResolver(sslBundles.getIfAvailable()))
+				.map();
+		}
+		finally {
+			TlsWarmUp.release();
+		}
 		for (IoUringServerCustomizer customizer : customizers.orderedStream().toList()) {
 			settings = customizer.customize(settings);
 		}

@@ -2,6 +2,7 @@ package dev.iouring.autoconfigure;
 
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,9 @@ final class ListenerTlsResolver {
 	private static final String SERVER_PREFIX = "iouring.server.ssl";
 
 	private final @Nullable SslBundles bundles;
+
+	/** Contexts built at startup, by bundle: listeners naming the same bundle share one SSL context. */
+	private final Map<SslBundle, TlsContext> built = new IdentityHashMap<>();
 
 	/**
 	 * Creates a resolver.
@@ -126,10 +130,11 @@ final class ListenerTlsResolver {
 					"Define it under spring.ssl.bundle.pem." + bundleName + " or spring.ssl.bundle.jks." + bundleName
 							+ ", or set " + property + " to the name of a defined bundle.", ex);
 		}
-		AtomicReference<TlsContext> current = new AtomicReference<>(checked(bundleName, bundle, property, requirement));
+		AtomicReference<TlsContext> current = new AtomicReference<>(
+				checked(bundleName, bundle, property, requirement, this.built));
 		bundles.addBundleUpdateHandler(bundleName, (updated) -> {
 			try {
-				current.set(checked(bundleName, updated, property, requirement));
+				current.set(checked(bundleName, updated, property, requirement, null));
 				logger.info("SSL bundle '{}' was updated; new connections of listener '{}' use it",
 						bundleName, requirement.listener());
 			}
@@ -141,8 +146,12 @@ final class ListenerTlsResolver {
 		return current::get;
 	}
 
-	/** Builds the bundle's context and one engine from it, as a connection would. */
-	private static TlsContext checked(String name, SslBundle bundle, String property, Requirement requirement) {
+	/**
+	 * Builds the bundle's context, or takes the one already built from this very bundle for another
+	 * listener, and one engine from it, as a connection would.
+	 */
+	private static TlsContext checked(String name, SslBundle bundle, String property, Requirement requirement,
+			@Nullable Map<SslBundle, TlsContext> built) {
 		String bundleProperties = "spring.ssl.bundle.pem." + name + ".* (or spring.ssl.bundle.jks." + name + ".*)";
 		String subject = "SSL bundle '" + name + "' (" + property + ", listener '" + requirement.listener() + "')";
 		KeyStore keyStore;
@@ -168,25 +177,31 @@ final class ListenerTlsResolver {
 					"Set the truststore of " + bundleProperties + " to the CA that signs your clients' "
 							+ "certificates, or set " + requirement.clientAuthProperty() + " to none.", null);
 		}
-		TlsContext context;
-		try {
-			SslOptions options = bundle.getOptions();
-			context = new TlsContext(name, bundle.createSslContext(), list(options.getEnabledProtocols()),
-					list(options.getCiphers()));
+		TlsContext context = (built != null) ? built.get(bundle) : null;
+		if (context == null) {
+			try {
+				SslOptions options = bundle.getOptions();
+				context = new TlsContext(name, bundle.createSslContext(), list(options.getEnabledProtocols()),
+						list(options.getCiphers()));
+			}
+			catch (RuntimeException ex) {
+				throw new InvalidSslBundleException(property, subject + " could not be loaded: " + message(ex) + ".",
+						"Check the key, its password and alias, and the protocol under " + bundleProperties + ".", ex);
+			}
+			if (built != null) {
+				built.put(bundle, context);
+			}
 		}
-		catch (RuntimeException ex) {
-			throw new InvalidSslBundleException(property, subject + " could not be loaded: " + message(ex) + ".",
-					"Check the key, its password and alias, and the protocol under " + bundleProperties + ".", ex);
-		}
+		TlsContext checkedContext = context;
 		try {
-			TlsSettings.builder(() -> context).clientAuth(requirement.clientAuth()).build().createEngine(null);
+			TlsSettings.builder(() -> checkedContext).clientAuth(requirement.clientAuth()).build().createEngine(null);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidSslBundleException(property, subject + " names protocols or cipher suites the JDK "
 					+ "does not support: " + ex.getMessage() + ".", "Correct spring.ssl.bundle.*." + name
 							+ ".options.enabled-protocols and .options.ciphers.", ex);
 		}
-		return context;
+		return checkedContext;
 	}
 
 	private static List<String> list(String @Nullable [] values) {

@@ -11,6 +11,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +48,35 @@ class IoUringBackgroundPreinitializerTests {
 			.isFalse();
 		assertThat(IoUringBackgroundPreinitializer.wanted(environment(Map.of("iouring.server.transport", "NIO"))))
 			.isFalse();
+	}
+
+	@Test
+	void warmsUpTlsOnlyWhenSomeServerOrListenerSslPropertyIsSet() {
+		assertThat(TlsWarmUp.wanted(environment(Map.of()))).isFalse();
+		assertThat(TlsWarmUp.wanted(environment(Map.of("spring.ssl.bundle.pem.web.keystore.certificate", "x",
+				"iouring.server.listeners.echo.port", "7000"))))
+			.isFalse();
+		assertThat(TlsWarmUp.wanted(environment(Map.of("iouring.server.listeners.echo.ssl.bundle", "web")))).isTrue();
+		assertThat(TlsWarmUp.wanted(environment(Map.of("iouring.server.ssl.bundle", "web")))).isTrue();
+		StandardEnvironment fromVariables = new StandardEnvironment();
+		fromVariables.getPropertySources()
+			.addFirst(new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+					Map.of("IOURING_SERVER_LISTENERS_EDGE_SSL_BUNDLE", "web")));
+		assertThat(TlsWarmUp.wanted(fromVariables)).isTrue();
+	}
+
+	@Test
+	void theTlsWarmUpHoldsTheCaCertificatesOnlyUntilReleased() throws Exception {
+		TlsWarmUp.run();
+		try {
+			assertThat(TlsWarmUp.holding()).isTrue();
+		}
+		finally {
+			TlsWarmUp.release();
+		}
+		assertThat(TlsWarmUp.holding()).isFalse();
+		TlsWarmUp.run();
+		assertThat(TlsWarmUp.holding()).as("a warm-up finishing after the release").isFalse();
 	}
 
 	private static StandardEnvironment environment(Map<String, Object> properties) {

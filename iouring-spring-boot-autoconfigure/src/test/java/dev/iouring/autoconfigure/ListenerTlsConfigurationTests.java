@@ -204,6 +204,33 @@ class ListenerTlsConfigurationTests {
 	}
 
 	@Test
+	void listenersNamingOneBundleShareOneSslContext() {
+		this.contextRunner.withPropertyValues(pemBundle("shared", "localhost", false))
+			.withPropertyValues("iouring.server.listeners.a.port=0", "iouring.server.listeners.a.ssl.bundle=shared",
+					"iouring.server.listeners.b.port=0", "iouring.server.listeners.b.ssl.bundle=shared",
+					"iouring.server.listeners.b.ssl.handshake-timeout=2s")
+			.run((context) -> {
+				TlsSettings a = listener(context, "a").tls();
+				TlsSettings b = listener(context, "b").tls();
+				assertThat(b.context(null).sslContext()).isSameAs(a.context(null).sslContext());
+				assertThat(b.handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(presented(b, null).getSubjectX500Principal().getName()).isEqualTo("CN=localhost");
+			});
+	}
+
+	@Test
+	void aSharedBundleIsStillCheckedForEachListener() {
+		this.contextRunner.withPropertyValues(pemBundle("shared", "localhost", false))
+			.withPropertyValues("iouring.server.listeners.a.port=0", "iouring.server.listeners.a.ssl.bundle=shared",
+					"iouring.server.listeners.b.port=0", "iouring.server.listeners.b.ssl.bundle=shared",
+					"iouring.server.listeners.b.ssl.client-auth=need")
+			.run((context) -> assertThat(analysis(context).getDescription()).isEqualTo("SSL bundle 'shared' "
+					+ "(iouring.server.listeners.b.ssl.bundle, listener 'b') has no trust store, but "
+					+ "iouring.server.listeners.b.ssl.client-auth is 'need': client certificates would be checked "
+					+ "against the JDK's public CAs."));
+	}
+
+	@Test
 	void enabledWithoutABundleStopsStartup() {
 		this.contextRunner.withPropertyValues("iouring.server.ssl.enabled=true")
 			.run((context) -> assertThat(analysis(context).getDescription())
