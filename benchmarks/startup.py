@@ -13,6 +13,14 @@ Usage (from the project root, after building the sample with `mvn -o -q -DskipTe
     benchmarks/startup.py                         # 5 starts each, pinned to CPU 0
     benchmarks/startup.py --starts 7 --cpu 0,1    # more starts, both CPUs
     benchmarks/startup.py --class-load            # also count the classes each start loads
+    benchmarks/startup.py --aot --cpu 0,1         # the same with a JDK 25 AOT cache (see below)
+
+With --aot the jar is first extracted the way Spring Boot recommends for CDS and AOT caches
+(java -Djarmode=tools -jar JAR extract), one training start per mode writes its cache
+(-XX:AOTCacheOutput), and the measured starts run with -XX:AOTCache: each mode with the cache trained
+for it, as an application would deploy it.
+
+Each start also reports the process's CPU time (user + system) at the "Started" line.
 
 Extra JVM options go in `--jvm='...'`, extra application arguments in `--args='...'` (one string
 each), e.g. `--args='--iouring.server.listeners.echo.port=17000 --server.port=18080' --port 17000`
@@ -54,11 +62,20 @@ def can_connect(port):
         return False
 
 
-def one_start(args, with_server, class_log):
+def cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def one_start(args, with_server, class_log, extra_jvm=()):
     cmd = []
     if args.cpu:
         cmd += ["taskset", "-c", args.cpu]
-    cmd += [java(), "--enable-native-access=ALL-UNNAMED"] + args.jvm
+    cmd += [java(), "--enable-native-access=ALL-UNNAMED"] + args.jvm + list(extra_jvm)
     if class_log:
         cmd.append(f"-Xlog:class+load=info:file={class_log}")
     cmd += ["-jar", args.jar] + args.args
@@ -66,7 +83,7 @@ def one_start(args, with_server, class_log):
         cmd.append("--iouring.server.enabled=false")
     launched = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-    started = boot = connect = None
+    started = boot = connect = cpu = None
     lines = []
     try:
         deadline = launched + 120
@@ -77,6 +94,7 @@ def one_start(args, with_server, class_log):
             m = STARTED.search(line)
             if m:
                 started = time.monotonic() - launched
+                cpu = cpu_seconds(proc.pid)
                 boot = float(m.group(2))
                 break
             if time.monotonic() > deadline:
@@ -96,7 +114,23 @@ def one_start(args, with_server, class_log):
     if started is None:
         sys.stderr.write("".join(lines[-40:]))
         raise SystemExit(f"the sample did not log 'Started' ({'with' if with_server else 'without'} the server)")
-    return started, boot, connect, lines
+    return started, boot, connect, cpu, lines
+
+
+def prepare_aot(args, tmp):
+    """Extracts the jar and trains one AOT cache per mode; returns the extra JVM options per mode."""
+    extracted = os.path.join(tmp, "extracted")
+    subprocess.run([java(), "-Djarmode=tools", "-jar", args.jar, "extract", "--destination", extracted],
+                   check=True, stdout=subprocess.DEVNULL)
+    args.jar = os.path.join(extracted, os.path.basename(args.jar))
+    options = {}
+    for with_server in (True, False):
+        cache = os.path.join(tmp, f"app-{'with' if with_server else 'without'}.aot")
+        one_start(args, with_server, None, [f"-XX:AOTCacheOutput={cache}"])
+        if not os.path.exists(cache):
+            raise SystemExit(f"the training start did not write {cache}")
+        options[with_server] = [f"-XX:AOTCache={cache}"]
+    return options
 
 
 def class_counts(path):
@@ -124,6 +158,7 @@ def main():
     parser.add_argument("--cpu", default="0", help="taskset CPU list; empty for no pinning")
     parser.add_argument("--port", type=int, default=7000, help="the echo listener's port")
     parser.add_argument("--class-load", action="store_true", help="count loaded classes (-Xlog:class+load)")
+    parser.add_argument("--aot", action="store_true", help="extract the jar and start with a trained AOT cache")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--jvm", default="", help="extra JVM options, one string")
     parser.add_argument("--args", default="", help="extra application arguments, one string")
@@ -139,16 +174,18 @@ def main():
     classes = {True: [], False: []}
     timings = {True: [], False: []}
     tmp = tempfile.mkdtemp(prefix="startup-")
+    extra = prepare_aot(args, tmp) if args.aot else {True: [], False: []}
     for i in range(args.starts):
         for with_server in (True, False):
             log = os.path.join(tmp, f"classes-{i}-{with_server}.log") if args.class_load else None
-            started, boot, connect, lines = one_start(args, with_server, log)
-            results[with_server].append((started, boot, connect))
+            started, boot, connect, cpu, lines = one_start(args, with_server, log, extra[with_server])
+            results[with_server].append((started, boot, connect, cpu))
             timings[with_server].append([l.strip() for l in lines if "startup timing" in l])
             if log:
                 classes[with_server].append(class_counts(log))
             print(f"start {i + 1} {'with   ' if with_server else 'without'}: Started at {started:.3f} s, "
-                  f"Boot says {boot:.3f} s" + (f", first connect {connect:.3f} s" if connect else ""),
+                  f"Boot says {boot:.3f} s" + (f", first connect {connect:.3f} s" if connect else "")
+                  + (f", CPU {cpu:.2f} s" if cpu is not None else ""),
                   file=sys.stderr)
 
     def med(with_server, index):
@@ -159,23 +196,30 @@ def main():
     print()
     print(f"- jar: {args.jar}")
     print(f"- cpu: {args.cpu or 'not pinned'}; jvm options: {' '.join(args.jvm) or 'none'}; "
-          f"arguments: {' '.join(args.args) or 'none'}")
+          f"arguments: {' '.join(args.args) or 'none'}; AOT cache: {'yes, one per mode' if args.aot else 'no'}")
     print(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average: "
           f"{open('/proc/loadavg').read().split()[0:3]}")
     print()
-    print("| | Started (wall) s | Boot's 'process running for' s | first connect s | per start (Started) |")
-    print("|---|---|---|---|---|")
+    print("| | Started (wall) s | Boot's 'process running for' s | first connect s | CPU at Started s "
+          "| per start (Started) |")
+    print("|---|---|---|---|---|---|")
     for with_server in (True, False):
         label = "with the server" if with_server else "iouring.server.enabled=false"
         connect = med(with_server, 2)
+        cpu = med(with_server, 3)
         print(f"| {label} | {med(with_server, 0):.3f} | {med(with_server, 1):.3f} | "
-              f"{'' if connect is None else f'{connect:.3f}'} | "
+              f"{'' if connect is None else f'{connect:.3f}'} | {'' if cpu is None else f'{cpu:.2f}'} | "
               + ", ".join(f"{r[0]:.2f}" for r in results[with_server]) + " |")
     diffs = [a[0] - b[0] for a, b in zip(results[True], results[False])]
     print()
     print(f"The server adds (median of the medians' difference): {med(True, 0) - med(False, 0):+.3f} s; "
           f"pairwise differences per start: {', '.join(f'{d:+.2f}' for d in diffs)} "
           f"(median {statistics.median(diffs):+.3f} s)")
+    cpu_diffs = [a[3] - b[3] for a, b in zip(results[True], results[False]) if a[3] is not None and b[3] is not None]
+    if cpu_diffs:
+        print()
+        print(f"CPU time the server adds by the Started line, pairwise: {', '.join(f'{d:+.2f}' for d in cpu_diffs)} "
+              f"(median {statistics.median(cpu_diffs):+.2f} s)")
     if args.class_load:
         print()
         print("| | classes loaded (median) | of them dev.iouring.* | foreign/LambdaForm/Species |")

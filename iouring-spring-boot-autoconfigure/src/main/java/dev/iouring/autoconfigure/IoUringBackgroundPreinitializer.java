@@ -14,7 +14,7 @@ import dev.iouring.ring.IoUring;
  * sets up and closes a tiny ring; done here, that work overlaps with the rest of the application's start
  * instead of delaying the server's. The result is cached for the process, and whoever asks before the
  * probe is done waits for it, so nothing is probed twice. When some listener may serve TLS, the same
- * thread then readies the JDK's TLS implementation ({@link TlsWarmUp}), on either transport.
+ * thread first readies the JDK's TLS implementation ({@link TlsWarmUp}), on either transport.
  *
  * <p>It does nothing when the server is switched off ({@code iouring.server.enabled=false}) or when the
  * system property {@code spring.backgroundpreinitializer.ignore} is {@code true} (the switch of Boot's
@@ -46,11 +46,12 @@ public final class IoUringBackgroundPreinitializer {
 			return;
 		}
 		Thread.ofPlatform().name("iouring-preinit").daemon().start(() -> {
-			if (probe) {
-				probe();
-			}
+			// The listeners' SSL contexts are built before the server asks for io_uring.
 			if (tls) {
 				TlsWarmUp.run();
+			}
+			if (probe) {
+				probe();
 			}
 		});
 	}
