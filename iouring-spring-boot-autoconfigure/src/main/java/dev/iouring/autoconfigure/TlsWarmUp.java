@@ -6,6 +6,7 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
 import java.security.cert.CertificateFactory;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.KeyManagerFactory;
@@ -36,7 +37,8 @@ final class TlsWarmUp {
 	 */
 	private static volatile TrustManager @Nullable [] held;
 
-	private static volatile boolean released;
+	/** Counts releases, so that a warm-up still running when the settings were built holds nothing. */
+	private static final AtomicLong releases = new AtomicLong();
 
 	private TlsWarmUp() {
 	}
@@ -60,6 +62,7 @@ final class TlsWarmUp {
 
 	/** Builds and drops a throwaway server context and engine, loading what a bundle's context uses. */
 	static void run() {
+		long generation = releases.get();
 		try {
 			CertificateFactory.getInstance("X.509");
 			KeyFactory.getInstance("RSA");
@@ -73,8 +76,9 @@ final class TlsWarmUp {
 			SSLEngine engine = context.createSSLEngine();
 			engine.setUseClientMode(false);
 			engine.getSupportedCipherSuites();
-			if (!released) {
-				held = managers;
+			held = managers;
+			if (releases.get() != generation) {
+				held = null;
 			}
 		}
 		catch (GeneralSecurityException | RuntimeException ex) {
@@ -105,7 +109,7 @@ final class TlsWarmUp {
 
 	/** Lets the warmed CA certificates go once the listeners hold their own. */
 	static void release() {
-		released = true;
+		releases.incrementAndGet();
 		held = null;
 	}
 

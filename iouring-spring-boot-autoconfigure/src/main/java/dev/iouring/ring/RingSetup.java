@@ -61,9 +61,10 @@ final class RingSetup {
 		return switch (errno) {
 			case Errno.EPERM -> "io_uring is blocked: kernel.io_uring_disabled is set, or a seccomp profile "
 					+ "forbids it (e.g. Docker's default); set sysctl kernel.io_uring_disabled=0, run the container "
-					+ "with --security-opt seccomp=unconfined, or set iouring.server.transport=nio";
+					+ "with --security-opt seccomp=unconfined, or set iouring.server.transport=auto to serve over NIO";
 			case Errno.ENOSYS -> "this kernel has no io_uring (Linux 6.1+ with CONFIG_IO_URING is needed), or a "
-					+ "seccomp profile hides it; upgrade the kernel or set iouring.server.transport=nio";
+					+ "seccomp profile hides it; upgrade the kernel, or set iouring.server.transport=auto to serve "
+					+ "over NIO";
 			case Errno.ENOMEM -> "not enough locked memory for the rings; raise the memlock limit (ulimit -l, "
 					+ "LimitMEMLOCK in systemd) or lower iouring.ring.entries and iouring.ring.cq-entries";
 			case Errno.EINVAL -> "the kernel rejected every setup flag combination tried; Linux 6.1+ is needed";

@@ -25,6 +25,10 @@ public final class TcpServers {
 	 * @throws IoUringUnavailableException if {@link Transport#IO_URING} is asked for and cannot be used
 	 */
 	public static TcpServer create(ServerSettings settings, Transport transport) {
+		if (transport == Transport.NIO) {
+			// Probing io_uring links native calls and sets up a ring: work a NIO server has no use for.
+			return new NioServer(settings);
+		}
 		return create(settings, transport, IoUring.availability());
 	}
 

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -21,45 +22,59 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.support.StaticApplicationContext;
 import org.springframework.core.env.Environment;
 
-import dev.iouring.ring.IoUring;
+import dev.iouring.ring.IoUringAssumptions;
 import dev.iouring.server.Connection;
-import dev.iouring.server.IoUringServer;
+import dev.iouring.server.EachTransport;
 import dev.iouring.server.PortInUseException;
 import dev.iouring.server.TcpHandler;
+import dev.iouring.server.TcpServer;
+import dev.iouring.server.Transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The auto-configured server for real: a context with an echo handler binds loopback sockets on ports the
- * system chooses, serves clients, publishes its ports and stops with the context. Skipped when the
- * kernel does not let this process use io_uring.
+ * The auto-configured server for real, on each transport: a context with an echo handler binds loopback
+ * sockets on ports the system chooses, serves clients, publishes its ports and stops with the context.
+ * The io_uring run is skipped when the kernel does not let this process use io_uring.
  */
+@EachTransport
 class IoUringServerIntegrationTests {
 
 	private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(IoUringServerAutoConfiguration.class))
-		.withBean("echo", TcpHandler.class, () -> Connection::write)
-		.withPropertyValues("iouring.server.port=0", "iouring.server.event-loops=1", "iouring.ring.entries=64",
-				"iouring.ring.cq-entries=256", "iouring.buffers.count=64", "iouring.buffers.size=4KB");
+	@Parameter
+	Transport transport;
 
-	@BeforeAll
-	static void ioUringIsAvailable() {
-		assumeThat(IoUring.isAvailable()).as(() -> "io_uring is unavailable: " + IoUring.availability().cause())
-			.isTrue();
+	private ApplicationContextRunner contextRunner;
+
+	@BeforeEach
+	void contextRunner() {
+		if (this.transport == Transport.IO_URING) {
+			IoUringAssumptions.assumeIoUring();
+		}
+		this.contextRunner = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(IoUringServerAutoConfiguration.class))
+			.withBean("echo", TcpHandler.class, () -> Connection::write)
+			.withPropertyValues("iouring.server.transport=" + this.transport.name(), "iouring.server.port=0",
+					"iouring.server.event-loops=1", "iouring.ring.entries=64", "iouring.ring.cq-entries=256",
+					"iouring.buffers.count=64", "iouring.buffers.size=4KB");
+	}
+
+	@Test
+	void theServerRunsOnTheTransportAskedFor() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(TcpServer.class).transport())
+			.isEqualTo((this.transport == Transport.IO_URING) ? "io_uring" : "nio"));
 	}
 
 	@Test
 	void clientGetsItsBytesEchoed() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasNotFailed();
-			int port = context.getBean(IoUringServer.class).port();
+			int port = context.getBean(TcpServer.class).port();
 			try (Socket client = connect(port)) {
-				byte[] message = "hello, io_uring\n".getBytes(StandardCharsets.UTF_8);
+				byte[] message = ("hello, " + this.transport + "\n").getBytes(StandardCharsets.UTF_8);
 				client.getOutputStream().write(message);
 				client.getOutputStream().flush();
 				assertThat(client.getInputStream().readNBytes(message.length)).isEqualTo(message);
@@ -70,7 +85,7 @@ class IoUringServerIntegrationTests {
 	@Test
 	void boundPortIsPublishedAsLocalIoUringServerPort() {
 		this.contextRunner.run((context) -> {
-			int port = context.getBean(IoUringServer.class).port();
+			int port = context.getBean(TcpServer.class).port();
 			assertThat(port).isPositive();
 			Environment environment = context.getEnvironment();
 			assertThat(environment.getProperty("local.iouring.server.port", Integer.class)).isEqualTo(port);
@@ -85,7 +100,7 @@ class IoUringServerIntegrationTests {
 		this.contextRunner.withParent(parent)
 			.withPropertyValues("iouring.server.listeners.first.backlog=16", "iouring.server.listeners.second.backlog=16")
 			.run((context) -> {
-				IoUringServer server = context.getBean(IoUringServer.class);
+				TcpServer server = context.getBean(TcpServer.class);
 				for (Environment environment : List.of(context.getEnvironment(), parent.getEnvironment())) {
 					assertThat(environment.getProperty("local.iouring.server.port", Integer.class))
 						.isEqualTo(server.port("first"));
@@ -102,7 +117,7 @@ class IoUringServerIntegrationTests {
 	@Test
 	void initializedEventCarriesTheServerAndItsPorts() {
 		this.contextRunner.withBean(EventRecorder.class).run((context) -> {
-			IoUringServer server = context.getBean(IoUringServer.class);
+			TcpServer server = context.getBean(TcpServer.class);
 			assertThat(context.getBean(EventRecorder.class).events).singleElement().satisfies((event) -> {
 				assertThat(event.getServer()).isSameAs(server);
 				assertThat(event.getApplicationContext()).isSameAs(context.getSourceApplicationContext());
@@ -116,7 +131,7 @@ class IoUringServerIntegrationTests {
 	void closingTheContextStopsTheServer() {
 		int[] port = new int[1];
 		this.contextRunner.run((context) -> {
-			IoUringServer server = context.getBean(IoUringServer.class);
+			TcpServer server = context.getBean(TcpServer.class);
 			port[0] = server.port();
 			assertThat(server.isRunning()).isTrue();
 			context.close();
@@ -128,7 +143,7 @@ class IoUringServerIntegrationTests {
 	@Test
 	void gracefulShutdownClosesOpenConnections() {
 		this.contextRunner.run((context) -> {
-			IoUringServer server = context.getBean(IoUringServer.class);
+			TcpServer server = context.getBean(TcpServer.class);
 			try (Socket client = connect(server.port())) {
 				// A connection still in the listen backlog is reset when the listening socket closes; only
 				// accepted ones are drained.

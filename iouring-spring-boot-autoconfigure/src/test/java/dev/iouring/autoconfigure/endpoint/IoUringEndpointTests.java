@@ -73,16 +73,9 @@ class IoUringEndpointTests {
 		IoUringAssumptions.assumeIoUring();
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=iouring").run((context) -> {
 			TcpServer server = context.getBean(TcpServer.class);
-			try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-				client.setSoTimeout(30_000);
-				client.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
-				assertThat(client.getInputStream().readNBytes(5)).hasSize(5);
-			}
-			await().until(() -> server.activeConnections() == 0);
-			IoUringDescriptor descriptor = context.getBean(IoUringEndpoint.class).iouring();
+			IoUringDescriptor descriptor = afterOneEcho(server, context.getBean(IoUringEndpoint.class));
 			assertThat(descriptor.transport()).isEqualTo("io_uring");
 			assertThat(descriptor.transportReason()).contains(IoUring.kernelRelease());
-			assertThat(descriptor.running()).isTrue();
 			assertThat(descriptor.kernel().release()).isEqualTo(IoUring.kernelRelease());
 			assertThat(descriptor.kernel().ioUringAvailable()).isTrue();
 			assertThat(descriptor.kernel().supportedOpcodes()).contains("ACCEPT", "RECV", "SEND");
@@ -106,17 +99,53 @@ class IoUringEndpointTests {
 				assertThat(loop.setupFlags()).contains("SINGLE_ISSUER");
 				assertThat(loop.completions()).isPositive();
 			});
-			assertThat(descriptor.loops()).extracting(LoopDescriptor::loop).containsExactly(0);
-			assertThat(descriptor.listeners()).singleElement().satisfies((listener) -> {
-				assertThat(listener.name()).isEqualTo("default");
-				assertThat(listener.port()).isEqualTo(server.port());
-				assertThat(listener.acceptedConnections()).isEqualTo(1);
-				assertThat(listener.activeConnections()).isZero();
-				assertThat(listener.bytesReceived()).isEqualTo(5);
-				assertThat(listener.closedConnections()).containsEntry("peer-closed", 1L);
-			});
-			assertThat(descriptor.listeners()).extracting(ListenerDescriptor::bytesSent).containsExactly(5L);
 		});
+	}
+
+	@Test
+	void endpointDescribesARunningNioServerAndWhyItIsNio() {
+		this.contextRunner
+			.withPropertyValues("management.endpoints.web.exposure.include=iouring", "iouring.server.transport=nio")
+			.run((context) -> {
+				TcpServer server = context.getBean(TcpServer.class);
+				IoUringDescriptor descriptor = afterOneEcho(server, context.getBean(IoUringEndpoint.class));
+				assertThat(descriptor.transport()).isEqualTo("nio");
+				assertThat(descriptor.transportReason()).isEqualTo(IoUring.isAvailable()
+						? "io_uring is available, and iouring.server.transport is nio"
+						: "io_uring is not available: " + IoUring.availability().cause());
+				assertThat(descriptor.kernel().release()).isEqualTo(IoUring.kernelRelease());
+				assertThat(descriptor.features()).as("a NIO server uses no io_uring feature")
+					.allSatisfy((name, feature) -> assertThat(feature.used()).isNotEqualTo(Boolean.TRUE));
+				assertThat(descriptor.features().get("multishotAccept").used()).isFalse();
+			});
+	}
+
+	/**
+	 * Echoes one 5-byte message over a connection that then closes, and returns what the endpoint says
+	 * once the server has seen the close, after checking what both transports report alike: running, one
+	 * loop, and the listener's counts.
+	 */
+	private static IoUringDescriptor afterOneEcho(TcpServer server, IoUringEndpoint endpoint) throws Exception {
+		try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+			client.setSoTimeout(30_000);
+			client.getOutputStream().write("hello".getBytes(StandardCharsets.UTF_8));
+			assertThat(client.getInputStream().readNBytes(5)).hasSize(5);
+		}
+		await().until(() -> server.activeConnections() == 0);
+		IoUringDescriptor descriptor = endpoint.iouring();
+		assertThat(descriptor.running()).isTrue();
+		assertThat(descriptor.draining()).isFalse();
+		assertThat(descriptor.loops()).extracting(LoopDescriptor::loop).containsExactly(0);
+		assertThat(descriptor.listeners()).singleElement().satisfies((listener) -> {
+			assertThat(listener.name()).isEqualTo("default");
+			assertThat(listener.port()).isEqualTo(server.port());
+			assertThat(listener.acceptedConnections()).isEqualTo(1);
+			assertThat(listener.activeConnections()).isZero();
+			assertThat(listener.bytesReceived()).isEqualTo(5);
+			assertThat(listener.closedConnections()).containsEntry("peer-closed", 1L);
+		});
+		assertThat(descriptor.listeners()).extracting(ListenerDescriptor::bytesSent).containsExactly(5L);
+		return descriptor;
 	}
 
 	@Test
