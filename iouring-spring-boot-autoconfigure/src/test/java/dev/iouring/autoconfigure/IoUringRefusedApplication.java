@@ -1,18 +1,11 @@
 package dev.iouring.autoconfigure;
 
-import java.io.IOException;
-import java.io.InputStream;
-
 import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 import dev.iouring.ring.IoUringSeccompFilter;
 import dev.iouring.server.TcpHandler;
-import dev.iouring.server.TcpServer;
 
 /**
  * A tiny echo application, started in a JVM of its own by {@link NioFallbackTests} and
@@ -37,7 +30,7 @@ public class IoUringRefusedApplication {
 	}
 
 	public static void main(String[] args) {
-		exitWhenTheParentGoes();
+		ChildEchoServer.exitWhenTheParentGoes();
 		try {
 			IoUringSeccompFilter.install();
 		}
@@ -45,30 +38,7 @@ public class IoUringRefusedApplication {
 			System.out.println(NO_SECCOMP + ex.getMessage());
 			System.exit(3);
 		}
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(IoUringRefusedApplication.class)
-			.web(WebApplicationType.NONE)
-			.properties("iouring.server.port=0", "iouring.server.event-loops=1")
-			.run(args);
-		TcpServer server = context.getBean(TcpServer.class);
-		System.out.println(SERVING + server.transport() + " " + server.port());
-	}
-
-	/**
-	 * The test keeps this process's standard input open; end of stream means it is gone (even killed),
-	 * and this process must not outlive it.
-	 */
-	private static void exitWhenTheParentGoes() {
-		Thread.ofPlatform().daemon().name("parent-watch").start(() -> {
-			try (InputStream in = System.in) {
-				while (in.read() >= 0) {
-					// Nothing is sent; reading only waits for the end of the stream.
-				}
-			}
-			catch (IOException ex) {
-				// The pipe broke: the parent is gone all the same.
-			}
-			System.exit(0);
-		});
+		ChildEchoServer.serve(IoUringRefusedApplication.class, SERVING, args);
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -130,46 +131,26 @@ public class IoUringMetrics implements MeterBinder {
 
 	private void bindListenerLoop(MeterRegistry registry, ListenerStats stats) {
 		Tags tags = this.tags.and("listener", stats.listener(), "loop", Integer.toString(stats.loop()));
-		Gauge.builder("iouring.server.connections.active", stats, ListenerStats::active)
-			.description("Connections open on a listener, on one event loop")
-			.baseUnit(BaseUnits.CONNECTIONS)
-			.tags(tags)
-			.register(registry);
-		FunctionCounter.builder("iouring.server.connections.accepted", stats, ListenerStats::accepted)
-			.description("Connections accepted and served (rejected ones are not counted here)")
-			.baseUnit(BaseUnits.CONNECTIONS)
-			.tags(tags)
-			.register(registry);
-		FunctionCounter.builder("iouring.server.bytes.received", stats, ListenerStats::bytesReceived)
-			.description("Bytes received from clients")
-			.baseUnit(BaseUnits.BYTES)
-			.tags(tags)
-			.register(registry);
-		FunctionCounter.builder("iouring.server.bytes.sent", stats, ListenerStats::bytesSent)
-			.description("Bytes sent to clients (as completed by the kernel)")
-			.baseUnit(BaseUnits.BYTES)
-			.tags(tags)
-			.register(registry);
+		gauge(registry, "iouring.server.connections.active", stats, ListenerStats::active,
+				"Connections open on a listener, on one event loop", BaseUnits.CONNECTIONS, tags);
+		counter(registry, "iouring.server.connections.accepted", stats, ListenerStats::accepted,
+				"Connections accepted and served (rejected ones are not counted here)", BaseUnits.CONNECTIONS, tags);
+		counter(registry, "iouring.server.bytes.received", stats, ListenerStats::bytesReceived,
+				"Bytes received from clients", BaseUnits.BYTES, tags);
+		counter(registry, "iouring.server.bytes.sent", stats, ListenerStats::bytesSent,
+				"Bytes sent to clients (as completed by the kernel)", BaseUnits.BYTES, tags);
 	}
 
 	private void bindListener(MeterRegistry registry, ListenerTotals totals) {
 		Tags tags = this.tags.and("listener", totals.listener());
-		FunctionCounter.builder("iouring.server.connections.rejected", totals, ListenerTotals::rejected)
-			.description("Connections closed right after accept because the listener had max-connections open")
-			.baseUnit(BaseUnits.CONNECTIONS)
-			.tags(tags.and("reason", REJECTED_REASON))
-			.register(registry);
-		FunctionCounter.builder("iouring.server.frames.received", totals, ListenerTotals::framesReceived)
-			.description("Frames the listener's codec delivered to the handler (chunks, for a raw listener)")
-			.baseUnit(FRAMES)
-			.tags(tags)
-			.register(registry);
+		counter(registry, "iouring.server.connections.rejected", totals, ListenerTotals::rejected,
+				"Connections closed right after accept because the listener had max-connections open",
+				BaseUnits.CONNECTIONS, tags.and("reason", REJECTED_REASON));
+		counter(registry, "iouring.server.frames.received", totals, ListenerTotals::framesReceived,
+				"Frames the listener's codec delivered to the handler (chunks, for a raw listener)", FRAMES, tags);
 		for (CloseReason reason : CloseReason.values()) {
-			FunctionCounter.builder("iouring.server.connections.closed", totals, (t) -> t.closed(reason))
-				.description("Connections closed, by reason")
-				.baseUnit(BaseUnits.CONNECTIONS)
-				.tags(tags.and("reason", reason.tag()))
-				.register(registry);
+			counter(registry, "iouring.server.connections.closed", totals, (t) -> t.closed(reason),
+					"Connections closed, by reason", BaseUnits.CONNECTIONS, tags.and("reason", reason.tag()));
 		}
 	}
 
@@ -187,21 +168,13 @@ public class IoUringMetrics implements MeterBinder {
 		Tags tags = this.tags.and("listener", totals.listener());
 		String description = "TLS handshakes, by result: success, failed (the client began one that did not "
 				+ "finish), timeout (cut by the handshake timeout)";
-		FunctionCounter.builder("iouring.server.tls.handshakes", totals, ListenerTotals::handshakesSucceeded)
-			.description(description)
-			.baseUnit(HANDSHAKES)
-			.tags(tags.and("result", "success"))
-			.register(registry);
-		FunctionCounter.builder("iouring.server.tls.handshakes", totals, ListenerTotals::handshakesFailed)
-			.description(description)
-			.baseUnit(HANDSHAKES)
-			.tags(tags.and("result", "failed"))
-			.register(registry);
-		FunctionCounter.builder("iouring.server.tls.handshakes", totals, ListenerTotals::handshakesTimedOut)
-			.description(description)
-			.baseUnit(HANDSHAKES)
-			.tags(tags.and("result", "timeout"))
-			.register(registry);
+		String name = "iouring.server.tls.handshakes";
+		counter(registry, name, totals, ListenerTotals::handshakesSucceeded, description, HANDSHAKES,
+				tags.and("result", "success"));
+		counter(registry, name, totals, ListenerTotals::handshakesFailed, description, HANDSHAKES,
+				tags.and("result", "failed"));
+		counter(registry, name, totals, ListenerTotals::handshakesTimedOut, description, HANDSHAKES,
+				tags.and("result", "timeout"));
 		FunctionTimer
 			.builder("iouring.server.tls.handshake.duration", totals, ListenerTotals::handshakesSucceeded,
 					ListenerTotals::handshakeNanos, TimeUnit.NANOSECONDS)
@@ -212,52 +185,44 @@ public class IoUringMetrics implements MeterBinder {
 
 	private void bindLoop(MeterRegistry registry, LoopStats stats) {
 		Tags tags = this.tags.and("loop", Integer.toString(stats.loop()));
-		FunctionCounter.builder("iouring.ring.submissions", stats, LoopStats::submissions)
-			.description("Submission queue entries handed to the kernel")
-			.baseUnit(BaseUnits.OPERATIONS)
-			.tags(tags)
-			.register(registry);
-		FunctionCounter.builder("iouring.ring.completions", stats, LoopStats::completions)
-			.description("Completion queue entries reaped")
-			.baseUnit(BaseUnits.EVENTS)
-			.tags(tags)
-			.register(registry);
-		FunctionCounter.builder("iouring.ring.enters", stats, LoopStats::enters)
-			.description("io_uring_enter system calls; completions per enter shows how well the loop batches")
-			.baseUnit(CALLS)
-			.tags(tags)
-			.register(registry);
-		Gauge.builder("iouring.ring.sq.pending", stats, LoopStats::sqPending)
-			.description("Submission queue entries prepared but not yet submitted at the end of a loop turn")
-			.baseUnit(BaseUnits.OPERATIONS)
-			.tags(tags)
-			.register(registry);
-		FunctionCounter.builder("iouring.ring.cq.overflow", stats, LoopStats::cqOverflow)
-			.description("Completions the kernel could not post because the completion queue was full")
-			.baseUnit(BaseUnits.EVENTS)
-			.tags(tags)
-			.register(registry);
-		Gauge.builder("iouring.ring.buffers.available", stats, LoopStats::buffersAvailable)
-			.description("Provided receive buffers the kernel may fill")
-			.baseUnit(BaseUnits.BUFFERS)
-			.tags(tags)
-			.register(registry);
-		FunctionCounter.builder("iouring.ring.buffers.exhausted", stats, LoopStats::buffersExhausted)
-			.description("Receives that stopped because no provided buffer was free (ENOBUFS)")
-			.baseUnit(BaseUnits.EVENTS)
-			.tags(tags)
-			.register(registry);
+		counter(registry, "iouring.ring.submissions", stats, LoopStats::submissions,
+				"Submission queue entries handed to the kernel", BaseUnits.OPERATIONS, tags);
+		counter(registry, "iouring.ring.completions", stats, LoopStats::completions, "Completion queue entries reaped",
+				BaseUnits.EVENTS, tags);
+		counter(registry, "iouring.ring.enters", stats, LoopStats::enters,
+				"io_uring_enter system calls; completions per enter shows how well the loop batches", CALLS, tags);
+		gauge(registry, "iouring.ring.sq.pending", stats, LoopStats::sqPending,
+				"Submission queue entries prepared but not yet submitted at the end of a loop turn",
+				BaseUnits.OPERATIONS, tags);
+		counter(registry, "iouring.ring.cq.overflow", stats, LoopStats::cqOverflow,
+				"Completions the kernel could not post because the completion queue was full", BaseUnits.EVENTS, tags);
+		gauge(registry, "iouring.ring.buffers.available", stats, LoopStats::buffersAvailable,
+				"Provided receive buffers the kernel may fill", BaseUnits.BUFFERS, tags);
+		counter(registry, "iouring.ring.buffers.exhausted", stats, LoopStats::buffersExhausted,
+				"Receives that stopped because no provided buffer was free (ENOBUFS)", BaseUnits.EVENTS, tags);
 	}
 
 	private void bindError(MeterRegistry registry, String key) {
 		int slash = key.indexOf('/');
 		String op = (slash >= 0) ? key.substring(0, slash) : key;
 		String error = (slash >= 0) ? key.substring(slash + 1) : "unknown";
-		FunctionCounter.builder("iouring.server.errors", this, (metrics) -> metrics.errorCount(key))
-			.description("Operations that failed unexpectedly, by operation and error (errno name or exception)")
-			.baseUnit(ERRORS)
-			.tags(this.tags.and("op", op, "error", error))
+		counter(registry, "iouring.server.errors", this, (metrics) -> metrics.errorCount(key),
+				"Operations that failed unexpectedly, by operation and error (errno name or exception)", ERRORS,
+				this.tags.and("op", op, "error", error));
+	}
+
+	private static <T> void counter(MeterRegistry registry, String name, T state, ToDoubleFunction<T> value,
+			String description, String unit, Tags tags) {
+		FunctionCounter.builder(name, state, value)
+			.description(description)
+			.baseUnit(unit)
+			.tags(tags)
 			.register(registry);
+	}
+
+	private static <T> void gauge(MeterRegistry registry, String name, T state, ToDoubleFunction<T> value,
+			String description, String unit, Tags tags) {
+		Gauge.builder(name, state, value).description(description).baseUnit(unit).tags(tags).register(registry);
 	}
 
 	private double errorCount(String key) {
@@ -273,7 +238,10 @@ public class IoUringMetrics implements MeterBinder {
 		for (ListenerStats stats : listenerStats) {
 			byListener.computeIfAbsent(stats.listener(), (name) -> new ArrayList<>()).add(stats);
 		}
-		return byListener.entrySet().stream().map((entry) -> new ListenerTotals(entry.getKey(), entry.getValue())).toList();
+		return byListener.entrySet()
+			.stream()
+			.map((entry) -> new ListenerTotals(entry.getKey(), entry.getValue()))
+			.toList();
 	}
 
 }
