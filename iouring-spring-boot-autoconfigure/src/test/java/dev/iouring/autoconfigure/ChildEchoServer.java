@@ -3,19 +3,38 @@ package dev.iouring.autoconfigure;
 import java.io.IOException;
 import java.io.InputStream;
 
+import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 
+import dev.iouring.server.TcpHandler;
 import dev.iouring.server.TcpServer;
 
 /**
- * What the echo applications a test starts in a JVM of its own ({@link ChildApplication}) do in their
- * main method: end with the parent, start on port 0 with one loop, and print the line the test waits for.
+ * A tiny echo application that tests start in a JVM of its own ({@link ChildApplication}), for what
+ * only a launch decides (the JVM's native access, which classes a start loads). It ends with its parent,
+ * starts on port 0 with one loop, passing its arguments on as properties, and prints one line the test
+ * waits for once it serves: the transport and the port. Its static methods serve the other child
+ * applications too.
  */
-final class ChildEchoServer {
+@SpringBootConfiguration
+@ImportAutoConfiguration(IoUringServerAutoConfiguration.class)
+public class ChildEchoServer {
 
-	private ChildEchoServer() {
+	/** Printed, followed by the transport and port, once the server serves. */
+	static final String SERVING = "CHILD-ECHO-SERVER serving: ";
+
+	@Bean
+	TcpHandler echo() {
+		return (connection, data) -> connection.write(data);
+	}
+
+	public static void main(String[] args) {
+		exitWhenTheParentGoes();
+		serve(ChildEchoServer.class, SERVING, args);
 	}
 
 	/**

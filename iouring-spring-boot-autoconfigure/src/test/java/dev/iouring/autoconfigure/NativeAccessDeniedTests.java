@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * An application whose JVM denies native access ({@code java --illegal-native-access=deny}, what a
  * later JDK will do by default) is told so, with the flag and the manifest entry that allow it, instead
  * of a bare ExceptionInInitializerError; and it is told nothing about kernels, sysctls or seccomp,
- * which have nothing to do with it. Each test starts {@link NativeAccessDeniedApplication} in a child
+ * which have nothing to do with it. Each test starts {@link ChildEchoServer} in a child
  * JVM, since a JVM's native access is fixed at its launch.
  */
 class NativeAccessDeniedTests {
@@ -33,8 +33,8 @@ class NativeAccessDeniedTests {
 	void withTransportAutoTheApplicationServesOverNioAndWarnsThatNativeAccessIsDenied() throws Exception {
 		try (ChildApplication child = start()) {
 			await().atMost(ChildApplication.STARTUP_LIMIT)
-				.until(() -> child.line(NativeAccessDeniedApplication.SERVING).isPresent() || !child.process().isAlive());
-			String[] transportAndPort = child.after(NativeAccessDeniedApplication.SERVING)
+				.until(() -> child.line(ChildEchoServer.SERVING).isPresent() || !child.process().isAlive());
+			String[] transportAndPort = child.after(ChildEchoServer.SERVING)
 				.orElseThrow(() -> new AssertionError("the child stopped before serving:\n" + child.text()))
 				.split(" ");
 			assertThat(transportAndPort[0]).isEqualTo("nio");
@@ -68,7 +68,7 @@ class NativeAccessDeniedTests {
 	}
 
 	private static ChildApplication start(String... arguments) throws IOException {
-		return ChildApplication.start(List.of("--illegal-native-access=deny"), NativeAccessDeniedApplication.class,
+		return ChildApplication.start(List.of("--illegal-native-access=deny"), ChildEchoServer.class,
 				arguments);
 	}
 
