@@ -177,31 +177,32 @@ final class ListenerTlsResolver {
 					"Set the truststore of " + bundleProperties + " to the CA that signs your clients' "
 							+ "certificates, or set " + requirement.clientAuthProperty() + " to none.", null);
 		}
-		TlsContext context = (built != null) ? built.get(bundle) : null;
-		if (context == null) {
-			try {
-				SslOptions options = bundle.getOptions();
-				context = new TlsContext(name, bundle.createSslContext(), list(options.getEnabledProtocols()),
-						list(options.getCiphers()));
-			}
-			catch (RuntimeException ex) {
-				throw new InvalidSslBundleException(property, subject + " could not be loaded: " + message(ex) + ".",
-						"Check the key, its password and alias, and the protocol under " + bundleProperties + ".", ex);
-			}
-			if (built != null) {
-				built.put(bundle, context);
-			}
-		}
-		TlsContext checkedContext = context;
+		TlsContext context = (built != null)
+				? built.computeIfAbsent(bundle, (same) -> created(name, same, property, subject, bundleProperties))
+				: created(name, bundle, property, subject, bundleProperties);
 		try {
-			TlsSettings.builder(() -> checkedContext).clientAuth(requirement.clientAuth()).build().createEngine(null);
+			TlsSettings.builder(() -> context).clientAuth(requirement.clientAuth()).build().createEngine(null);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidSslBundleException(property, subject + " names protocols or cipher suites the JDK "
 					+ "does not support: " + ex.getMessage() + ".", "Correct spring.ssl.bundle.*." + name
 							+ ".options.enabled-protocols and .options.ciphers.", ex);
 		}
-		return checkedContext;
+		return context;
+	}
+
+	/** Builds a new SSL context from the bundle, naming the bundle's properties when that fails. */
+	private static TlsContext created(String name, SslBundle bundle, String property, String subject,
+			String bundleProperties) {
+		try {
+			SslOptions options = bundle.getOptions();
+			return new TlsContext(name, bundle.createSslContext(), list(options.getEnabledProtocols()),
+					list(options.getCiphers()));
+		}
+		catch (RuntimeException ex) {
+			throw new InvalidSslBundleException(property, subject + " could not be loaded: " + message(ex) + ".",
+					"Check the key, its password and alias, and the protocol under " + bundleProperties + ".", ex);
+		}
 	}
 
 	private static List<String> list(String @Nullable [] values) {

@@ -1,5 +1,7 @@
 package dev.iouring.server;
 
+import java.util.function.Supplier;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,21 +27,19 @@ public final class TcpServers {
 	 * @throws IoUringUnavailableException if {@link Transport#IO_URING} is asked for and cannot be used
 	 */
 	public static TcpServer create(ServerSettings settings, Transport transport) {
-		if (transport == Transport.NIO) {
-			// Probing io_uring links native calls and sets up a ring: work a NIO server has no use for.
-			return new NioServer(settings);
-		}
-		return create(settings, transport, IoUring.availability());
+		return create(settings, transport, IoUring::availability);
 	}
 
 	/**
-	 * Creates a server as {@link #create(ServerSettings, Transport)} does, given what the io_uring probe
-	 * found; tests pass the result of a probe that failed.
+	 * Creates a server as {@link #create(ServerSettings, Transport)} does, asking the io_uring probe only
+	 * when the transport depends on it: probing links native calls and sets up a ring, work a NIO server
+	 * has no use for. Tests pass the result of a probe that failed.
 	 */
-	static TcpServer create(ServerSettings settings, Transport transport, IoUring.Availability ioUring) {
+	static TcpServer create(ServerSettings settings, Transport transport, Supplier<IoUring.Availability> probe) {
 		return switch (transport) {
 			case NIO -> new NioServer(settings);
 			case IO_URING -> {
+				IoUring.Availability ioUring = probe.get();
 				if (!ioUring.available()) {
 					throw new IoUringUnavailableException(ioUring.reason(),
 							"io_uring is not available: " + ioUring.cause());
@@ -47,6 +47,7 @@ public final class TcpServers {
 				yield new IoUringServer(settings);
 			}
 			case AUTO -> {
+				IoUring.Availability ioUring = probe.get();
 				if (ioUring.available()) {
 					yield new IoUringServer(settings);
 				}

@@ -38,13 +38,13 @@ class TcpServersTests {
 
 	@Test
 	void autoUsesIoUringWhereItIsAvailable(CapturedOutput output) {
-		assertThat(TcpServers.create(SETTINGS, Transport.AUTO, AVAILABLE).transport()).isEqualTo("io_uring");
+		assertThat(TcpServers.create(SETTINGS, Transport.AUTO, () -> AVAILABLE).transport()).isEqualTo("io_uring");
 		assertThat(output).doesNotContain("NIO transport");
 	}
 
 	@Test
 	void autoFallsBackToNioWithOneWarningThatNamesTheCauseAndItsFix(CapturedOutput output) {
-		TcpServer server = TcpServers.create(SETTINGS, Transport.AUTO, REFUSED);
+		TcpServer server = TcpServers.create(SETTINGS, Transport.AUTO, () -> REFUSED);
 		assertThat(server.transport()).isEqualTo("nio");
 		assertThat(server.settings()).isSameAs(SETTINGS);
 		assertThat(output.getOut().lines().filter((line) -> line.contains("WARN")))
@@ -59,7 +59,7 @@ class TcpServersTests {
 
 	@Test
 	void autoWarnsWithTheCauseAloneWhenNoFixIsKnown(CapturedOutput output) {
-		TcpServers.create(SETTINGS, Transport.AUTO, UNCLASSIFIED);
+		TcpServers.create(SETTINGS, Transport.AUTO, () -> UNCLASSIFIED);
 		assertThat(output.getOut().lines().filter((line) -> line.contains("WARN")))
 			.singleElement()
 			.asString()
@@ -69,7 +69,7 @@ class TcpServersTests {
 	@Test
 	void ioUringFailsFastWithTheCauseAndItsReasonWhereItIsUnavailable() {
 		assertThatExceptionOfType(IoUringUnavailableException.class)
-			.isThrownBy(() -> TcpServers.create(SETTINGS, Transport.IO_URING, REFUSED))
+			.isThrownBy(() -> TcpServers.create(SETTINGS, Transport.IO_URING, () -> REFUSED))
 			.withMessage("io_uring is not available: io_uring_setup failed with EPERM: a seccomp profile refuses "
 					+ "io_uring to this process")
 			.extracting(IoUringUnavailableException::reason)
@@ -78,12 +78,12 @@ class TcpServersTests {
 
 	@Test
 	void ioUringIsIoUringWhereItIsAvailable() {
-		assertThat(TcpServers.create(SETTINGS, Transport.IO_URING, AVAILABLE).transport()).isEqualTo("io_uring");
+		assertThat(TcpServers.create(SETTINGS, Transport.IO_URING, () -> AVAILABLE).transport()).isEqualTo("io_uring");
 	}
 
 	@Test
 	void nioIsNioEvenWhereIoUringIsAvailable(CapturedOutput output) {
-		assertThat(TcpServers.create(SETTINGS, Transport.NIO, AVAILABLE).transport()).isEqualTo("nio");
+		assertThat(TcpServers.create(SETTINGS, Transport.NIO, () -> AVAILABLE).transport()).isEqualTo("nio");
 		assertThat(output).doesNotContain("WARN");
 	}
 
