@@ -2,6 +2,7 @@ package dev.iouring.autoconfigure;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -45,6 +46,16 @@ public final class IoUringServerAutoConfiguration {
 	/** Name of the bean that drains the server on shutdown. */
 	static final String GRACEFUL_SHUTDOWN_LIFECYCLE_BEAN = "ioUringServerGracefulShutdownLifecycle";
 
+	/**
+	 * Lets the TLS warm-up's CA certificates go once every singleton exists, so also when the application
+	 * brings its own settings or server and no listener context is built here.
+	 * @return the callback that releases them
+	 */
+	@Bean
+	static SmartInitializingSingleton ioUringTlsWarmUpRelease() {
+		return TlsWarmUp::release;
+	}
+
 	@Bean
 	@ConditionalOnMissingBean({ ServerSettings.class, TcpServer.class })
 	ServerSettings ioUringServerSettings(IoUringProperties properties, Environment environment,
@@ -53,15 +64,9 @@ public final class IoUringServerAutoConfiguration {
 		UnknownKeysCheck.check(environment);
 		HandlerExecution execution = Threading.VIRTUAL.isActive(environment) ? HandlerExecution.VIRTUAL_THREADS
 				: HandlerExecution.EVENT_LOOP;
-		ServerSettings settings;
-		try {
-			settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution,
-					new ListenerTlsResolver(sslBundles.getIfAvailable()))
-				.map();
-		}
-		finally {
-			TlsWarmUp.release();
-		}
+		ServerSettings settings = new ServerSettingsMapper(properties, new TcpHandlerResolver(beanFactory), execution,
+				new ListenerTlsResolver(sslBundles.getIfAvailable()))
+			.map();
 		for (IoUringServerCustomizer customizer : customizers.orderedStream().toList()) {
 			settings = customizer.customize(settings);
 		}

@@ -32,8 +32,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 final class TlsWarmUp {
 
 	/**
-	 * Keeps the warmed trust managers, and with them the CA certificates, reachable until the listeners
-	 * have built their contexts: the JDK caches that certificate set only weakly.
+	 * Keeps the warmed trust managers, and with them the CA certificates, reachable until the context's
+	 * singletons, the listeners' SSL contexts among them, exist: the JDK caches that set only weakly.
 	 */
 	private static volatile TrustManager @Nullable [] held;
 

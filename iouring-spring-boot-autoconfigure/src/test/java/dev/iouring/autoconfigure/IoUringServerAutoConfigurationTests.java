@@ -199,6 +199,17 @@ class IoUringServerAutoConfigurationTests {
 	}
 
 	@Test
+	void theTlsWarmUpIsReleasedAlsoWhenTheUserDefinesTheSettings() {
+		ServerSettings own = ServerSettings.builder().eventLoops(1).listener(ListenerSettings.of("own", 0, ECHO)).build();
+		TlsWarmUp.run();
+		assertThat(TlsWarmUp.holding()).isTrue();
+		this.contextRunner.withBean(ServerSettings.class, () -> own).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(TlsWarmUp.holding()).as("the warmed CA certificates are let go").isFalse();
+		});
+	}
+
+	@Test
 	void serverBacksOffWhenTheUserDefinesOne() {
 		IoUringServer own = new IoUringServer(
 				ServerSettings.builder().eventLoops(1).listener(ListenerSettings.of("own", 0, ECHO)).build());
